@@ -1,0 +1,1 @@
+"""gleaner output: the record schema, writers (JSONL, CSV, Parquet) and the pandas loader."""
