@@ -16,16 +16,32 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
+import re
+import types
+import typing
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = 1
 
 
+# Value patterns checked by ``check_record`` and published in the JSON Schema.
+ISO_DATE_PATTERN = (r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?"
+                    r"(Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?$")
+UTC_DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?Z$"
+
+# How a column is typed in Parquet and pandas (see output.load): fields not named here get their
+# kind from their Python type (int, float, str, list[str]).
+WALL_CLOCK_FIELDS: tuple[str, ...] = ("date_published", "date_modified")
+UTC_FIELDS: tuple[str, ...] = ("date_published_utc", "fetched_at")
+
+
 def _f(doc: str, *, fmt: str = "", source: str = "", example: Any = None, default: Any = None,
-       list_default: bool = False) -> Any:
+       list_default: bool = False, pattern: str | None = None) -> Any:
     """A dataclass field with its documentation attached as metadata."""
-    meta = {"doc": doc, "format": fmt, "source": source, "example": example}
+    meta = {"doc": doc, "format": fmt, "source": source, "example": example, "pattern": pattern}
     if list_default:
         return field(default_factory=list, metadata=meta)
     return field(default=default, metadata=meta)
@@ -77,7 +93,8 @@ class ArticleRecord:
                                     "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS], with an offset only when "
                                     "the page gave one. Never an invented time or zone.",
                                     fmt="ISO 8601", source="JSON-LD > meta > <time> > text",
-                                    example="2021-07-17T16:38:28")
+                                    example="2021-07-17T16:38:28",
+                                    pattern=ISO_DATE_PATTERN)
     date_published_raw: str | None = _f("The date string exactly as found.", fmt="text",
                                         source="page", example="2021-07-17 16:38:28")
     date_published_source: str | None = _f("Where the date was found.",
@@ -89,10 +106,12 @@ class ArticleRecord:
     date_published_utc: str | None = _f("date_published converted to UTC, only when the page "
                                         "gave an offset.", fmt="ISO 8601 ending in Z",
                                         source="date_published",
-                                        example="2021-07-17T08:38:28Z")
+                                        example="2021-07-17T08:38:28Z",
+                                        pattern=UTC_DATETIME_PATTERN)
     date_modified: str | None = _f("Last modification date, same format as date_published.",
                                    fmt="ISO 8601", source="JSON-LD > meta > text",
-                                   example="2021-07-18")
+                                   example="2021-07-18",
+                                   pattern=ISO_DATE_PATTERN)
     date_modified_raw: str | None = _f("The modification date string exactly as found.",
                                        fmt="text", source="page", example="2021-07-18")
     date_modified_source: str | None = _f("Where the modification date was found.",
@@ -138,7 +157,8 @@ class ArticleRecord:
                                source="text repair", example=["fix_encoding"],
                                list_default=True)
     fetched_at: str | None = _f("When the page was fetched.", fmt="ISO 8601 UTC ending in Z",
-                                source="crawler / WARC-Date", example="2026-11-27T04:10:00Z")
+                                source="crawler / WARC-Date", example="2026-11-27T04:10:00Z",
+                                pattern=UTC_DATETIME_PATTERN)
     http_status: int | None = _f("HTTP status of the response.", fmt="integer",
                                  source="HTTP response", example=200)
     content_hash: str = _f("sha1 of the cleaned text (title + text), first 20 hex digits: "
@@ -167,6 +187,176 @@ class ArticleRecord:
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ArticleRecord))
 LIST_FIELDS: tuple[str, ...] = ("authors", "tags", "text_fixes")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """What one field accepts, derived from the dataclass annotations and metadata."""
+
+    name: str
+    kind: str  # int | float | str | list | wallclock | utc
+    nullable: bool
+    pattern: str | None
+    default: Any
+    doc: str
+    fmt: str
+    source: str
+    example: Any
+
+
+def _python_kind(annotation: Any) -> tuple[str, bool]:
+    """(kind, nullable) of an annotation such as ``str | None`` or ``list[str]``."""
+    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    nullable = type(None) in args
+    base = next(a for a in args if a is not type(None))
+    if typing.get_origin(base) is list:
+        return "list", nullable
+    return {int: "int", float: "float", str: "str"}[base], nullable
+
+
+def _build_specs() -> tuple[FieldSpec, ...]:
+    hints = typing.get_type_hints(ArticleRecord)
+    specs = []
+    for f in dataclasses.fields(ArticleRecord):
+        kind, nullable = _python_kind(hints[f.name])
+        if f.name in WALL_CLOCK_FIELDS:
+            kind = "wallclock"
+        elif f.name in UTC_FIELDS:
+            kind = "utc"
+        default = [] if f.default_factory is not dataclasses.MISSING else f.default
+        m = f.metadata
+        specs.append(FieldSpec(f.name, kind, nullable, m.get("pattern"), default, m["doc"],
+                               m["format"], m["source"], m["example"]))
+    return tuple(specs)
+
+
+FIELD_SPECS: tuple[FieldSpec, ...] = _build_specs()
+_PATTERNS = {s.name: re.compile(s.pattern) for s in FIELD_SPECS if s.pattern}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """Why one field of a record does not fit the schema."""
+
+    field: str
+    value: str  # repr of the offending value, shortened
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "value": self.value, "reason": self.reason}
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    """repr of a value, cut to ``limit`` characters.
+
+    >>> short_repr("x" * 100, limit=10)
+    "'xxxxxx..."
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_value(spec: FieldSpec, value: Any) -> str | None:
+    """Why ``value`` does not fit the field, or None when it fits.
+
+    >>> spec = FIELD_SPECS[FIELD_NAMES.index("word_count")]
+    >>> check_value(spec, 12) is None, check_value(spec, "12"), check_value(spec, True)
+    (True, 'expected an integer, got str', 'expected an integer, got bool')
+    """
+    if value is None:
+        return None if spec.nullable else "null not allowed"
+    kind = spec.kind
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"expected an integer, got {type(value).__name__}"
+    elif kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"expected a number, got {type(value).__name__}"
+        if not math.isfinite(value):
+            return "not a finite number"
+    elif kind == "list":
+        if not isinstance(value, list | tuple):
+            return f"expected a list of strings, got {type(value).__name__}"
+        for item in value:
+            if not isinstance(item, str):
+                return f"expected a list of strings, got an item of type {type(item).__name__}"
+            if not is_encodable(item):
+                return "item contains a lone surrogate (not valid UTF-8)"
+    else:
+        if not isinstance(value, str):
+            return f"expected a string, got {type(value).__name__}"
+        if not is_encodable(value):
+            return "contains a lone surrogate (not valid UTF-8)"
+        pattern = _PATTERNS.get(spec.name)
+        if pattern is not None and not pattern.match(value):
+            return f"does not match {spec.fmt} pattern {spec.pattern}"
+    return None
+
+
+def is_encodable(text: str) -> bool:
+    """True when the text can be written as UTF-8 (no lone surrogates).
+
+    >>> is_encodable("abc 你好"), is_encodable("bad \\udc80")
+    (True, False)
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def iter_record_problems(record: ArticleRecord | Mapping[str, Any]) -> Iterator[FieldProblem]:
+    """Every way a record (or a dict in schema shape) does not fit the schema.
+
+    Missing keys of a dict take the field's default; unknown keys are a problem.
+
+    >>> [p.field for p in iter_record_problems({"word_count": "12", "authors": "Jane"})]
+    ['word_count', 'authors']
+    >>> list(iter_record_problems({"colour": "red"}))
+    [FieldProblem(field='colour', value="'red'", reason='unknown field')]
+    """
+    if isinstance(record, ArticleRecord):
+        get = record.__getattribute__
+        unknown: list[str] = []
+    elif isinstance(record, Mapping):
+        unknown = [k for k in record if k not in _SPEC_BY_NAME]
+
+        def get(name: str) -> Any:
+            return record.get(name, _SPEC_BY_NAME[name].default)
+    else:
+        yield FieldProblem("*", short_repr(record), f"not a record: {type(record).__name__}")
+        return
+    for spec in FIELD_SPECS:
+        value = get(spec.name)
+        reason = check_value(spec, value)
+        if reason is not None:
+            yield FieldProblem(spec.name, short_repr(value), reason)
+    for key in unknown:
+        yield FieldProblem(str(key), short_repr(record[key]), "unknown field")
+
+
+def record_as_dict(record: ArticleRecord | Mapping[str, Any]) -> dict[str, Any]:
+    """A record as a plain dict in schema order, missing keys filled with defaults.
+
+    Tuples in list fields become lists. Does not validate (see ``iter_record_problems``).
+
+    >>> list(record_as_dict({"title": "T"}))[:3]
+    ['schema_version', 'record_id', 'article_id']
+    """
+    if isinstance(record, ArticleRecord):
+        data = record.to_dict()
+        return data
+    out = {}
+    for spec in FIELD_SPECS:
+        value = record.get(spec.name, spec.default)
+        if isinstance(value, list | tuple):
+            value = list(value)
+        out[spec.name] = value
+    return out
+
+
+_SPEC_BY_NAME: dict[str, FieldSpec] = {s.name: s for s in FIELD_SPECS}
 
 
 def short_hash(*parts: str) -> str:
