@@ -1,0 +1,836 @@
+"""Main-content extraction: find the article region of a parsed page and read it out as text.
+
+Design (EXTRACTION-NOTES.md sections 4-5), all on one lxml tree, no copies:
+
+1. ``find_prev_next``: "Pre:/Next:/上一篇/下一篇" links become ``prev_link``/``next_link``.
+2. ``annotate``: ONE iterwalk computing, per element, text length, link-text length, ``<p>``
+   count and commas, plus the junk/content verdict of its tag and class/id (cached per string).
+3. ``prune_junk``: chrome (nav, aside, hidden, share/related/comment/ad tokens...) is removed
+   unless it holds most of the page's text or a content anchor; ancestors' counts are adjusted.
+4. Candidates from two signals: semantic anchors (itemprop=articleBody, content class tokens,
+   ``<article>``, ``<main>``) and readability scoring on the precomputed counts; sibling merge.
+5. ``render_blocks`` reads the region once into text blocks; ``filter_blocks`` shrinks it:
+   link-dense blocks, boilerplate lines (cleaning.rules), end-of-article markers, trailing
+   headings, duplicates, the leading title.
+6. Fallback (whole body, stricter block filter) only when the result is suspiciously small.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from cleaning import rules
+from cleaning.lines import compile_extra_patterns, is_boilerplate_line
+from cleaning.types import CleaningConfig
+
+# ---------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link to a neighbouring article (absolute URL and the linked title)."""
+
+    url: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """What the extractor found on a page (text plus the features the verdict needs)."""
+
+    text: str
+    prev_link: Link | None = None
+    next_link: Link | None = None
+    confidence: float = 0.0
+    paragraph_count: int = 0  # text blocks of >= 80 chars with little link text
+    page_chars: int = 0  # readable characters in the page body (before pruning)
+    page_link_density: float = 0.0  # link text / text, whole body
+    region_link_density: float = 0.0  # link text / text, chosen region
+    teaser_count: int = 0  # linked headings (h2-h4) and <article> teasers on the page
+    method: str = "empty"  # anchor / score / merged / fallback / empty
+    heading_text: str = ""  # first h1 of the page (soft-error detection)
+
+
+EMPTY_CONTENT = Content(text="")
+
+# Per-element counters (a list per element, indices below).
+TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS = range(7)
+# FLAGS bits
+HAS_BLOCK_CHILD, HAS_ANCHOR = 1, 2
+# Attribute verdicts
+NEUTRAL, JUNK, CONTENT = 0, 1, 2
+
+MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
+MIN_GOOD_TEXT = 250  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
+COMMA_CHARS = (",", "，", "、", "،")
+LIST_KINDS = frozenset({"li", "tr", "dt", "dd", "line"})
+SENTENCE_END = (".", "!", "?", "。", "！", "？", "\"", "”", ":", ")")
+
+_STRING = etree.XPath("string()")
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------
+
+
+def count_commas(text: str) -> int:
+    """Commas of Latin, CJK and Arabic scripts.
+
+    >>> count_commas("a, b，c、d")
+    3
+    """
+    return sum(text.count(c) for c in COMMA_CHARS)
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of whitespace to one space.
+
+    >>> normalize_space("  a\\n b\\t c ")
+    'a b c'
+    """
+    return " ".join(text.split())
+
+
+def comparable(text: str) -> str:
+    """Lower-cased letters and digits only, for loose equality of titles.
+
+    >>> comparable("Hello, World!") == comparable("hello world")
+    True
+    """
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def remove_keep_tail(el: etree._Element) -> None:
+    """Remove an element from its parent, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+@lru_cache(maxsize=16384)
+def classify_attrs(attrs: str) -> int:
+    """Verdict of a class/id string: CONTENT, JUNK or NEUTRAL (cached: class strings repeat).
+
+    >>> classify_attrs("entry-content clearfix") == CONTENT
+    True
+    >>> classify_attrs("share-buttons") == JUNK
+    True
+    >>> classify_attrs("canvas-wrapper") == NEUTRAL
+    True
+    """
+    if not attrs:
+        return NEUTRAL
+    if rules.CONTENT_RE.search(attrs):
+        return CONTENT
+    if rules.JUNK_RE.search(attrs):
+        return JUNK
+    return NEUTRAL
+
+
+@lru_cache(maxsize=16384)
+def class_weight(attrs: str) -> int:
+    """Readability's class/id weight: +25 per positive hit, -25 per negative.
+
+    >>> class_weight("post-body")
+    25
+    >>> class_weight("sidebar")
+    -25
+    """
+    if not attrs:
+        return 0
+    weight = 0
+    if rules.NEGATIVE_RE.search(attrs):
+        weight -= 25
+    if rules.POSITIVE_RE.search(attrs) or rules.CONTENT_RE.search(attrs):
+        weight += 25
+    return weight
+
+
+_TAG_WEIGHT = {tag: w for tags, w in rules.TAG_WEIGHTS for tag in tags}
+
+
+def tag_weight(tag: str) -> int:
+    """Readability's base score of a tag.
+
+    >>> tag_weight("div"), tag_weight("h2"), tag_weight("span")
+    (5, -5, 0)
+    """
+    return _TAG_WEIGHT.get(tag, 0)
+
+
+def attr_string(el: etree._Element) -> str:
+    """class and id of an element as one string ('' when neither)."""
+    cls = el.get("class")
+    ident = el.get("id")
+    if cls and ident:
+        return f"{cls} {ident}"
+    return cls or ident or ""
+
+
+# ---------------------------------------------------------------------------
+# Stage 1: prev/next links
+# ---------------------------------------------------------------------------
+
+
+def element_text(el: etree._Element) -> str:
+    """All text of an element, whitespace collapsed."""
+    return normalize_space("".join(el.itertext()))
+
+
+def text_before(a: etree._Element, max_levels: int = 2) -> str:
+    """The short text immediately before a link (its label), looking up to two levels up."""
+    node = a
+    for _ in range(max_levels):
+        prev = node.getprevious()
+        if prev is not None:
+            return (element_text(prev) + " " + (prev.tail or "")).strip()[-40:]
+        parent = node.getparent()
+        if parent is None:
+            return ""
+        if parent.text and parent.text.strip():
+            return parent.text.strip()[-40:]
+        node = parent
+    return ""
+
+
+def make_link(a: etree._Element, base_url: str, title: str) -> Link | None:
+    """A Link from an <a>, or None for empty / placeholder / javascript links."""
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    title = normalize_space(title or a.get("title") or "")
+    if title.casefold().strip(" !！.") in rules.NO_NEIGHBOUR_TITLES:
+        return None
+    try:
+        url = urljoin(base_url, href) if base_url else href
+    except ValueError:
+        return None
+    return Link(url=url, title=title)
+
+
+def find_prev_next(body: etree._Element, base_url: str) -> tuple[Link | None, Link | None]:
+    """Previous/next article links announced by a label ("Pre:", "Next:", 上一篇, 下一篇)."""
+    prev_link: Link | None = None
+    next_link: Link | None = None
+    for a in body.iter("a"):
+        if prev_link is not None and next_link is not None:
+            break
+        if not a.get("href"):
+            continue
+        text = element_text(a)
+        if len(text) > 300:
+            continue
+        m = rules.PREV_IN_LINK_RE.match(text)
+        if m and prev_link is None:
+            prev_link = make_link(a, base_url, m.group("title"))
+            continue
+        m = rules.NEXT_IN_LINK_RE.match(text)
+        if m and next_link is None:
+            next_link = make_link(a, base_url, m.group("title"))
+            continue
+        before = text_before(a)
+        if not before:
+            continue
+        if prev_link is None and rules.PREV_LABEL_RE.search(before):
+            prev_link = make_link(a, base_url, text)
+        elif next_link is None and rules.NEXT_LABEL_RE.search(before):
+            next_link = make_link(a, base_url, text)
+    return prev_link, next_link
+
+
+# ---------------------------------------------------------------------------
+# Stage 2: per-site selectors
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def compile_selector(selector: str) -> etree.XPath | None:
+    """CSS selector -> compiled XPath; None when the selector is invalid.
+
+    >>> compile_selector("div.ad") is not None, compile_selector("div[") is None
+    (True, True)
+    """
+    try:
+        from lxml.cssselect import CSSSelector
+
+        return CSSSelector(selector, translator="html")
+    except Exception:  # noqa: BLE001 - cssselect raises several error types for bad input
+        return None
+
+
+def drop_selected(root: etree._Element, selectors: Sequence[str]) -> int:
+    """Remove elements matching per-site CSS selectors; returns how many were removed."""
+    removed = 0
+    for selector in selectors:
+        compiled = compile_selector(selector)
+        if compiled is None:
+            continue
+        for el in compiled(root):
+            if el.getparent() is not None:
+                remove_keep_tail(el)
+                removed += 1
+    return removed
+
+
+# ---------------------------------------------------------------------------
+# Stage 3: annotate + prune
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Annotation:
+    """Result of the one annotate pass over the body."""
+
+    stats: dict  # element -> [TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS]
+    paragraphs: list  # elements credited by readability scoring (p, pre, td, text divs)
+    junk: list  # junk candidates in document order
+    anchors: list  # (kind rank, element): itemprop=articleBody, content class, article, main
+    teasers: int  # linked headings + <article> elements
+
+
+def element_verdict(el: etree._Element, tag: str) -> tuple[int, int]:
+    """(verdict, anchor rank) of one element from its tag and attributes.
+
+    Anchor rank: 1 itemprop=articleBody, 2 content class token, 3 <article>, 4 <main>, 0 none.
+    """
+    if tag in rules.SKIP_TAGS:
+        return JUNK, 0
+    attrib = el.attrib
+    if not attrib:
+        if tag == "article":
+            return NEUTRAL, 3
+        if tag == "main":
+            return NEUTRAL, 4
+        return (JUNK if tag in rules.GUARDED_SKIP_TAGS else NEUTRAL), 0
+    itemprop = attrib.get("itemprop")
+    if itemprop and itemprop.lower() in rules.CONTENT_ITEMPROPS:
+        return CONTENT, 1
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return JUNK, 0
+    style = attrib.get("style")
+    if style and rules.HIDDEN_STYLE_RE.search(style):
+        return JUNK, 0
+    role = attrib.get("role")
+    if role and role.lower() in rules.JUNK_ROLES:
+        return JUNK, 0
+    if itemprop and itemprop.lower() in rules.JUNK_ITEMPROPS:
+        return JUNK, 0
+    verdict = classify_attrs(attr_string(el))
+    if verdict == CONTENT:
+        return CONTENT, 2
+    if tag == "article":
+        return verdict, 3
+    if tag == "main" or role == "main":
+        return verdict, 4
+    if verdict == NEUTRAL and tag in rules.GUARDED_SKIP_TAGS:
+        return JUNK, 0
+    return verdict, 0
+
+
+def annotate(body: etree._Element) -> Annotation:
+    """One iterwalk over the body computing the counters of every element."""
+    stats: dict = {}
+    paragraphs: list = []
+    junk: list = []
+    anchors: list = []
+    teasers = 0
+    stack: list = []
+    index = 0
+    block_tags = rules.BLOCK_TAGS
+    scored_tags = rules.SCORED_TAGS
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        tag = el.tag
+        if not isinstance(tag, str):
+            tag = ""
+        if event == "start":
+            s = [0, 0, 0, 0, index, index, 0]
+            index += 1
+            text = el.text
+            if text:
+                n = len(text.strip())
+                if n:
+                    s[TEXT] = n
+                    s[COMMAS] = count_commas(text)
+            stats[el] = s
+            if stack and tag in block_tags and tag != "br":
+                stack[-1][FLAGS] |= HAS_BLOCK_CHILD
+            verdict, rank = element_verdict(el, tag)
+            if verdict == JUNK:
+                junk.append(el)
+            if rank:
+                anchors.append((rank, el))
+                for open_s in stack:
+                    open_s[FLAGS] |= HAS_ANCHOR
+                s[FLAGS] |= HAS_ANCHOR
+            stack.append(s)
+        else:
+            s = stack.pop()
+            s[LAST] = index - 1
+            if tag == "a":
+                s[LINK] = s[TEXT]
+            elif tag == "p":
+                s[PCOUNT] += 1
+            if tag in scored_tags or (tag in ("div", "section", "article")
+                                      and not s[FLAGS] & HAS_BLOCK_CHILD):
+                if s[TEXT] >= MIN_PARAGRAPH:
+                    paragraphs.append(el)
+            elif tag in ("h2", "h3", "h4") and s[TEXT] > 10 and s[LINK] >= 0.6 * s[TEXT]:
+                teasers += 1
+            if stack:
+                parent = stack[-1]
+                parent[TEXT] += s[TEXT]
+                parent[LINK] += s[LINK]
+                parent[PCOUNT] += s[PCOUNT]
+                parent[COMMAS] += s[COMMAS]
+                tail = el.tail
+                if tail:
+                    n = len(tail.strip())
+                    if n:
+                        parent[TEXT] += n
+                        parent[COMMAS] += count_commas(tail)
+    return Annotation(stats, paragraphs, junk, anchors, teasers)
+
+
+def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
+    """Remove junk candidates that do not hold most of the page's text or a content anchor.
+
+    Ancestors' counters are reduced by what was removed. Returns the removed index ranges.
+    """
+    stats = ann.stats
+    page = stats[body]
+    page_good = max(page[TEXT] - page[LINK], 1)
+    removed: list[tuple[int, int]] = []
+    skip_until = -1
+    for el in ann.junk:
+        s = stats[el]
+        if s[INDEX] <= skip_until:
+            continue  # inside an element already removed
+        if s[FLAGS] & HAS_ANCHOR and el.tag not in rules.SKIP_TAGS:
+            continue
+        good = s[TEXT] - s[LINK]
+        if good > 0.4 * page_good and s[LINK] < 0.5 * max(s[TEXT], 1):
+            continue  # holds most of the page: a layout wrapper with an unlucky name
+        parent = el.getparent()
+        if parent is None:
+            continue
+        for anc in el.iterancestors():
+            a = stats.get(anc)
+            if a is None:
+                break
+            a[TEXT] -= s[TEXT]
+            a[LINK] -= s[LINK]
+            a[PCOUNT] -= s[PCOUNT]
+            a[COMMAS] -= s[COMMAS]
+        remove_keep_tail(el)
+        removed.append((s[INDEX], s[LAST]))
+        skip_until = s[LAST]
+    return removed
+
+
+def is_removed(index: int, starts: list[int], removed: list[tuple[int, int]]) -> bool:
+    """True when an element index falls inside one of the removed (sorted) ranges.
+
+    >>> is_removed(5, [2, 10], [(2, 6), (10, 12)]), is_removed(8, [2, 10], [(2, 6), (10, 12)])
+    (True, False)
+    """
+    pos = bisect_right(starts, index) - 1
+    return pos >= 0 and removed[pos][0] <= index <= removed[pos][1]
+
+
+# ---------------------------------------------------------------------------
+# Stage 4: candidates
+# ---------------------------------------------------------------------------
+
+
+def link_density(s: list) -> float:
+    """Share of an element's text inside links."""
+    return s[LINK] / s[TEXT] if s[TEXT] > 0 else 0.0
+
+
+def score_candidates(body: etree._Element, ann: Annotation,
+                     removed: list[tuple[int, int]]) -> dict:
+    """Readability scores of the ancestors of every scored paragraph (x (1 - link density))."""
+    stats = ann.stats
+    starts = [r[0] for r in removed]
+    scores: dict = {}
+    for el in ann.paragraphs:
+        s = stats[el]
+        if removed and is_removed(s[INDEX], starts, removed):
+            continue
+        n = s[TEXT] - s[LINK]
+        if n < MIN_PARAGRAPH:
+            continue
+        inner = 1 + s[COMMAS] + min(n / 100, 3)
+        parent = el.getparent()
+        level = 0
+        while parent is not None and level < 5:
+            if parent not in scores:
+                tag = parent.tag if isinstance(parent.tag, str) else ""
+                scores[parent] = tag_weight(tag) + class_weight(attr_string(parent))
+            scores[parent] += inner / (1 if level == 0 else 2 if level == 1 else level * 3)
+            if parent is body:
+                break
+            parent = parent.getparent()
+            level += 1
+    for el in scores:
+        scores[el] *= 1 - link_density(stats[el])
+    return scores
+
+
+def good_text(s: list) -> int:
+    """Text outside links."""
+    return s[TEXT] - s[LINK]
+
+
+def is_inside(el: etree._Element, container: etree._Element, stats: dict) -> bool:
+    """True when ``el`` is ``container`` or one of its descendants (index ranges)."""
+    s, c = stats[el], stats[container]
+    return c[INDEX] <= s[INDEX] <= c[LAST]
+
+
+def pick_anchor(ann: Annotation, removed: list[tuple[int, int]]) -> etree._Element | None:
+    """Best semantic anchor: the highest-ranked kind present, the one with most good text."""
+    stats = ann.stats
+    starts = [r[0] for r in removed]
+    best: etree._Element | None = None
+    best_key = (9, 0)
+    for rank, el in ann.anchors:
+        s = stats[el]
+        if removed and is_removed(s[INDEX], starts, removed):
+            continue
+        good = good_text(s)
+        if good < 100 or link_density(s) > 0.5:
+            continue
+        key = (rank, -good)
+        if key < best_key:
+            best, best_key = el, key
+    return best
+
+
+def merge_siblings(best: etree._Element, scores: dict, stats: dict) -> list[etree._Element]:
+    """The best node plus siblings that look like more of the same article (readability)."""
+    parent = best.getparent()
+    if parent is None:
+        return [best]
+    best_score = scores.get(best, 0.0)
+    threshold = max(10.0, best_score * 0.2)
+    best_class = best.get("class") or ""
+    region = []
+    for sib in parent:
+        if sib is best:
+            region.append(sib)
+            continue
+        s = stats.get(sib)
+        if s is None or not isinstance(sib.tag, str):
+            continue
+        score = scores.get(sib, 0.0)
+        if best_class and sib.get("class") == best_class and sib.tag == best.tag:
+            score += best_score * 0.2
+        ld = link_density(s)
+        if score >= threshold and ld < 0.33:
+            region.append(sib)
+        elif sib.tag == "p" and good_text(s) > 80 and ld < 0.25:
+            region.append(sib)
+        elif sib.tag == "p" and s[TEXT] > 0 and s[LINK] == 0:
+            text = element_text(sib)
+            if text.endswith(SENTENCE_END):
+                region.append(sib)
+    return region
+
+
+def choose_region(body: etree._Element, ann: Annotation,
+                  removed: list[tuple[int, int]]) -> tuple[list[etree._Element], str]:
+    """Pick the main region from the anchor and the readability candidate."""
+    stats = ann.stats
+    scores = score_candidates(body, ann, removed)
+    anchor = pick_anchor(ann, removed)
+    best = max(scores, key=scores.__getitem__) if scores else None
+    if best is None:
+        return ([anchor], "anchor") if anchor is not None else ([body], "body")
+    region = merge_siblings(best, scores, stats)
+    region_good = sum(good_text(stats[el]) for el in region)
+    if anchor is None:
+        return region, "score"
+    a = stats[anchor]
+    anchor_good = good_text(a)
+    if is_inside(best, anchor, stats):
+        # Readability found a node inside the anchor: the anchor adds split segments/leads.
+        if link_density(a) <= 0.35 or region_good < 0.5 * anchor_good:
+            return [anchor], "merged"
+        return region, "score"
+    if is_inside(anchor, best, stats):
+        # The anchor is tighter: keep it when it holds most of the scored text.
+        if anchor_good >= 0.6 * region_good:
+            return [anchor], "merged"
+        return region, "score"
+    # Disjoint: more good text at lower link density wins.
+    if anchor_good * (1 - link_density(a)) >= region_good:
+        return [anchor], "anchor"
+    return region, "score"
+
+
+# ---------------------------------------------------------------------------
+# Stage 5: read out + shrink
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Block:
+    """One text block of the region."""
+
+    text: str
+    kind: str  # tag of the innermost block element (p, h2, li, tr, pre, ...)
+    link_chars: int
+
+    @property
+    def is_heading(self) -> bool:
+        return self.kind in rules.HEADING_TAGS
+
+
+def flush_block(parts: list[str], kind: str, link_chars: int, blocks: list[Block]) -> None:
+    """Turn collected fragments into a Block (whitespace normalised per line, pre verbatim)."""
+    if not parts:
+        return
+    raw = "".join(parts)
+    parts.clear()
+    if kind == "pre":
+        text = raw.strip("\n")
+        if text.strip():
+            blocks.append(Block(text, kind, link_chars))
+        return
+    lines = [" ".join(line.split()) for line in raw.split("\n")]
+    text = "\n".join(line for line in lines if line)
+    if text:
+        blocks.append(Block(text, kind, link_chars))
+
+
+def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
+    """Read elements out as text blocks in document order (one walk per element)."""
+    blocks: list[Block] = []
+    block_tags = rules.BLOCK_TAGS
+    for top in elements:
+        parts: list[str] = []
+        kinds: list[str] = [top.tag if isinstance(top.tag, str) else "div"]
+        link_depth = 0
+        link_chars = 0
+        pre_depth = 0
+        for event, el in etree.iterwalk(top, events=("start", "end")):
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if event == "start":
+                if tag in block_tags:
+                    if tag == "br":
+                        parts.append("\n")
+                    else:
+                        flush_block(parts, kinds[-1], link_chars, blocks)
+                        link_chars = 0
+                        kinds.append(tag)
+                        if tag == "pre":
+                            pre_depth += 1
+                elif tag in ("td", "th"):
+                    if parts and "".join(parts).strip():
+                        parts.append(" | ")
+                elif tag == "a":
+                    link_depth += 1
+                elif tag == "img":
+                    pass
+                text = el.text
+                if text:
+                    parts.append(text if pre_depth else text)
+                    if link_depth:
+                        link_chars += len(text.strip())
+            else:
+                if tag in block_tags and tag != "br":
+                    flush_block(parts, kinds[-1], link_chars, blocks)
+                    link_chars = 0
+                    if len(kinds) > 1:
+                        kinds.pop()
+                    if tag == "pre":
+                        pre_depth -= 1
+                elif tag == "a":
+                    link_depth -= 1
+                elif tag in ("td", "th"):
+                    parts.append(" ")
+                if el is not top:
+                    tail = el.tail
+                    if tail:
+                        parts.append(tail)
+                        if link_depth:
+                            link_chars += len(tail.strip())
+        flush_block(parts, kinds[-1], link_chars, blocks)
+    return blocks
+
+
+def is_link_block(block: Block) -> bool:
+    """A block that is mostly link text (menus, related lists, tag clouds)."""
+    n = len(block.text)
+    if n == 0 or block.kind == "pre":
+        return False
+    ld = block.link_chars / n
+    if block.is_heading:
+        return ld > 0.8 and n < 120
+    if n < 100:
+        return ld > 0.6
+    return ld > 0.75
+
+
+def strip_line_rules(block: Block, extra: tuple[re.Pattern[str], ...]) -> Block | None:
+    """Drop boilerplate lines inside a block; None when nothing is left."""
+    if len(block.text) > 2 * rules.MAX_BOILERPLATE_LINE and "\n" not in block.text and not extra:
+        return block
+    lines = block.text.split("\n")
+    kept = [line for line in lines if not is_boilerplate_line(line, extra)]
+    if len(kept) == len(lines):
+        return block
+    if not kept:
+        return None
+    return Block("\n".join(kept), block.kind, block.link_chars)
+
+
+def is_title_block(block: Block, title_key: str) -> bool:
+    """True when a block repeats the page title."""
+    if not title_key:
+        return False
+    key = comparable(block.text)
+    if not key:
+        return False
+    return key == title_key or (len(key) >= 0.6 * len(title_key) and title_key.startswith(key)) \
+        or (block.kind == "h1" and len(title_key) >= 0.6 * len(key) and key.startswith(title_key))
+
+
+def filter_blocks(blocks: list[Block], title: str | None,
+                  extra: tuple[re.Pattern[str], ...]) -> list[Block]:
+    """Shrink the region: link-dense blocks, line rules, end markers, title, duplicates."""
+    total = sum(len(b.text) for b in blocks) or 1
+    title_key = comparable(title) if title else ""
+    kept: list[Block] = []
+    seen: set[str] = set()
+    so_far = 0
+    for i, block in enumerate(blocks):
+        text = block.text
+        if len(text) < 60 and rules.END_MARKER_RE.match(text) and so_far >= 0.4 * total \
+                and so_far >= 200:
+            break
+        if is_link_block(block):
+            continue
+        cleaned = strip_line_rules(block, extra)
+        if cleaned is None:
+            continue
+        if i < 4 and not kept and is_title_block(cleaned, title_key):
+            continue
+        if len(cleaned.text) > 50:
+            if cleaned.text in seen:
+                continue
+            seen.add(cleaned.text)
+        kept.append(cleaned)
+        so_far += len(cleaned.text)
+    while kept and (kept[-1].is_heading or (len(kept[-1].text) < 30 and kept[-1].link_chars)):
+        kept.pop()
+    return kept
+
+
+def join_blocks(blocks: list[Block]) -> str:
+    """Paragraphs separated by a blank line; consecutive list items / rows by one newline.
+
+    >>> join_blocks([Block("a", "p", 0), Block("b", "li", 0), Block("c", "li", 0)])
+    'a\\n\\nb\\nc'
+    """
+    out: list[str] = []
+    prev_kind = ""
+    for block in blocks:
+        if out:
+            out.append("\n" if block.kind in LIST_KINDS and prev_kind in LIST_KINDS else "\n\n")
+        out.append(block.text)
+        prev_kind = block.kind
+    return "".join(out)
+
+
+def count_paragraphs(blocks: list[Block]) -> int:
+    """Blocks that read like prose (>= 80 chars, little link text)."""
+    return sum(1 for b in blocks if len(b.text) >= 80 and b.link_chars < 0.3 * len(b.text))
+
+
+def confidence_of(method: str, region_ld: float, chars: int, paragraphs: int) -> float:
+    """A rough 0..1 confidence that the text is the page's article.
+
+    >>> 0.0 <= confidence_of("merged", 0.1, 2000, 8) <= 1.0
+    True
+    """
+    base = {"merged": 0.9, "anchor": 0.8, "score": 0.75, "fallback": 0.45, "body": 0.35}.get(
+        method, 0.0)
+    size = min(1.0, chars / 1500) * 0.7 + min(1.0, paragraphs / 4) * 0.3
+    return max(0.0, min(1.0, base * (1 - region_ld) * (0.4 + 0.6 * size)))
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+
+def extract_content(root: etree._Element | None, url: str, config: CleaningConfig,
+                    title: str | None = None) -> Content:
+    """Find the main content of a parsed page (mutates the tree)."""
+    if root is None:
+        return EMPTY_CONTENT
+    body = root.find("body")
+    if body is None:
+        body = root
+    etree.strip_elements(root, "script", with_tail=False)
+    prev_link, next_link = find_prev_next(body, url)
+    h1 = body.find(".//h1")
+    heading_text = element_text(h1)[:200] if h1 is not None else ""
+    if config.extra_drop_selectors:
+        drop_selected(body, config.extra_drop_selectors)
+    extra = compile_extra_patterns(tuple(config.extra_drop_line_patterns))
+
+    ann = annotate(body)
+    page = list(ann.stats[body])
+    teasers = ann.teasers + sum(1 for rank, _ in ann.anchors if rank == 3)
+    removed = prune_junk(body, ann)
+    region, method = choose_region(body, ann, removed)
+    blocks = filter_blocks(render_blocks(region), title, extra)
+    text = join_blocks(blocks)
+    region_stats = [ann.stats.get(el, [0] * 7) for el in region]
+    region_text = sum(s[TEXT] for s in region_stats)
+    region_ld = sum(s[LINK] for s in region_stats) / region_text if region_text else 0.0
+
+    body_good = good_text(ann.stats[body])
+    if len(text) < MIN_GOOD_TEXT and body_good > 4 * max(len(text), 1) and region != [body]:
+        fallback = filter_blocks([b for b in render_blocks([body])
+                                  if not is_link_block(b) and len(b.text) >= 40],
+                                 title, extra)
+        fallback_text = join_blocks(fallback)
+        if len(fallback_text) > 2 * len(text):
+            blocks, text, method = fallback, fallback_text, "fallback"
+            region_ld = 0.0
+
+    paragraphs = count_paragraphs(blocks)
+    return Content(
+        text=text,
+        prev_link=prev_link,
+        next_link=next_link,
+        confidence=confidence_of(method if text else "empty", region_ld, len(text), paragraphs),
+        paragraph_count=paragraphs,
+        page_chars=page[TEXT],
+        page_link_density=page[LINK] / page[TEXT] if page[TEXT] else 0.0,
+        region_link_density=region_ld,
+        teaser_count=teasers,
+        method=method if text else "empty",
+        heading_text=heading_text,
+    )

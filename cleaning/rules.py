@@ -1,0 +1,235 @@
+"""Boilerplate rules as data: ordered tuples grouped by concept, first match wins.
+
+Nothing here runs on import except compiling the regexes; the functions that use
+the rules live in :mod:`cleaning.extract` (tree rules) and :mod:`cleaning.lines`
+(line rules). Every rule has a parametrised table of cases in tests/test_rules.py,
+including sentences that must survive ("Tel Aviv", "Next steps", 下一步).
+"""
+from __future__ import annotations
+
+import re
+
+# ---------------------------------------------------------------------------
+# Tags
+# ---------------------------------------------------------------------------
+
+# Never content: removed with their subtree before scoring (tails kept).
+SKIP_TAGS = frozenset({"nav", "aside", "button", "select", "input", "textarea", "label",
+                       "dialog", "menu", "option", "map", "area", "audio", "video", "picture",
+                       "head", "title", "meta", "link", "base", "script", "form-control"})
+# Chrome that is skipped unless it holds most of the page's text (ASP.NET <form>, odd layouts).
+GUARDED_SKIP_TAGS = frozenset({"footer", "header", "form"})
+# Elements that start a new text block when read out.
+BLOCK_TAGS = frozenset({"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5",
+                        "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table",
+                        "tr", "figure", "figcaption", "header", "footer", "address", "hr",
+                        "center", "details", "summary", "form", "fieldset", "caption", "tbody",
+                        "thead", "tfoot", "body", "html", "nav", "aside", "hgroup", "legend",
+                        "listing", "plaintext", "xmp", "noframes", "frameset", "frame", "br"})
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Leaf-ish elements whose text readability-style scoring credits to their ancestors.
+SCORED_TAGS = frozenset({"p", "pre", "td", "blockquote"})
+# Tag weights of readability (candidate base score).
+TAG_WEIGHTS = (
+    (("div", "article", "main"), 5),
+    (("pre", "td", "blockquote", "section"), 3),
+    (("address", "ol", "ul", "dl", "dd", "dt", "li", "form"), -3),
+    (("h1", "h2", "h3", "h4", "h5", "h6", "th", "header", "footer", "nav"), -5),
+)
+
+# ---------------------------------------------------------------------------
+# class / id tokens (matched on token boundaries: start, end, space, '_' or '-')
+# ---------------------------------------------------------------------------
+
+
+def token_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Regex matching any of ``words`` as a whole token of a class/id string.
+
+    >>> bool(token_regex(("nav",)).search("main-nav x"))
+    True
+    >>> bool(token_regex(("nav",)).search("canvas navigator"))
+    False
+    """
+    alternatives = "|".join(words)
+    return re.compile(rf"(?:^|[\s_-])(?:{alternatives})(?:$|[\s_-])", re.IGNORECASE)
+
+
+# Hard junk: an element whose class/id carries one of these is skipped.
+JUNK_TOKENS = (
+    # navigation
+    "nav", "navbar", "navigation", "menu", "menubar", "mainmenu", "submenu", "topmenu",
+    "breadcrumbs?", "crumbs?", "pagination", "pager", "paging", "skip-?link", "toc-?nav",
+    # page chrome
+    "sidebar", "side-?bar", "sidebox", "leftbar", "rightbar", "widget-?area", "site-?header",
+    "site-?footer", "page-?footer", "global-?footer", "footer", "masthead", "top-?bar",
+    # sharing / social
+    "share", "sharing", "social", "shares", "sharebar", "share-?buttons?", "addthis",
+    "sharethis", "social-?links", "follow-?us",
+    # related / recommendations
+    "related", "related-?posts?", "related-?articles?", "recommended", "recommendations?",
+    "more-?stories", "read-?more", "also-?read", "trending", "popular", "most-?read",
+    "outbrain", "taboola", "you-?may-?like",
+    # comments
+    "comments?", "comment-?list", "comment-?form", "disqus", "respond", "replies",
+    # ads / promos
+    "ads?", "advert", "adverts", "advertisement", "adsbygoogle", "ad-?slot", "ad-?container",
+    "sponsor", "sponsored", "promo", "promotion", "banner-?ad", "dfp",
+    # consent / newsletter / modal
+    "cookies?", "cookie-?banner", "consent", "gdpr", "newsletter", "subscribe", "subscription",
+    "signup", "sign-?up", "popup", "modal", "overlay", "login", "signin", "sign-?in", "paywall",
+    # misc
+    "print", "hidden", "visually-?hidden", "sr-?only", "screen-?reader-?text", "tags?",
+    "tag-?list", "tagcloud", "post-?tags", "author-?bio", "about-?author", "byline", "dateline",
+    "post-?meta", "entry-?meta", "article-?meta", "meta-?info", "copyright", "contact-?info",
+    "prev-?next", "post-?navigation", "nav-?links", "jump-?link", "lightbox",
+)
+# Strong content: never junk, and preferred as the main region.
+CONTENT_TOKENS = (
+    "article-?body", "articlebody", "article-?content", "article-?text", "article-?main",
+    "post-?body", "post-?content", "post-?text", "entry-?content", "entry-?body", "entry-?text",
+    "story-?body", "story-?content", "story-?text", "body-?text", "main-?content",
+    "page-?content", "content-?body", "news-?content", "news-?text", "news-?detail",
+    "detail-?content", "content-?detail", "text-?content", "rich-?text", "richtext",
+    "single-?content", "blog-?content", "blog-?post", "fulltext", "full-?text", "td-post-content",
+    "article__body", "article__content", "c-article-body", "markdown-?body", "prose",
+)
+# Positive and negative words of readability's class weight (+-25 each).
+POSITIVE_TOKENS = ("article", "body", "content", "entry", "main", "page", "post", "text", "blog",
+                   "story", "detail", "news", "con", "txt", "zw", "wenzhang")
+NEGATIVE_TOKENS = ("hidden", "banner", "combx", "comment", "com", "contact", "foot", "footer",
+                   "footnote", "masthead", "media", "meta", "outbrain", "promo", "related",
+                   "scroll", "share", "shoutbox", "sidebar", "side", "skyscraper", "sponsor",
+                   "shopping", "tags", "tool", "widget", "nav", "menu", "links", "list", "teaser",
+                   "card", "thumb", "header", "login", "rss", "subscribe", "newsletter")
+
+JUNK_RE = token_regex(JUNK_TOKENS)
+CONTENT_RE = token_regex(CONTENT_TOKENS)
+POSITIVE_RE = token_regex(POSITIVE_TOKENS)
+NEGATIVE_RE = token_regex(NEGATIVE_TOKENS)
+
+# Roles and attribute values that mark chrome or hidden elements.
+JUNK_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu",
+                        "menubar", "search", "dialog", "alert", "toolbar", "tablist"})
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+JUNK_ITEMPROPS = frozenset({"author", "datepublished", "datemodified", "publisher",
+                            "breadcrumb", "comment", "headline"})
+CONTENT_ITEMPROPS = frozenset({"articlebody", "text", "reviewbody"})
+
+# ---------------------------------------------------------------------------
+# Text lines (applied to each line of the extracted text, short lines only)
+# ---------------------------------------------------------------------------
+
+MAX_BOILERPLATE_LINE = 160  # longer lines are prose, whatever they start with
+
+_PHONE = r"\+?[\d(][\d\s().\-/]{5,}"
+CONTACT_LINE_PATTERNS = (
+    rf"^(?:tel|tel\.|telephone|phone|mob|mobile|cell|fax|hotline|电话|手机|传真|热线|联系电话)\s*[:：.]?\s*{_PHONE}",
+    r"^(?:whats\s*app|wechat|we\s*chat|skype|viber|line\s*id|qq|微信|e-?mail|email|邮箱|电子邮件)\s*[:：]",
+    r"^(?:contact\s*us|contact|联系我们|联系方式)\s*[:：]?\s*$",
+    r"^(?:add|addr|address|地址)\s*[:：]\s*\S",
+)
+CITY_LIST_PATTERNS = (
+    # "Shanghai - Beijing - Guangzhou - Xiamen": three or more short capitalised names
+    r"^[A-Z][\w.']*(?: [A-Z][\w.']*)?(?:\s+[-–|/·•]\s+[A-Z][\w.']*(?: [A-Z][\w.']*)?){2,}$",
+    r"^[\u4e00-\u9fff]{2,6}(?:\s*[-–|/·•、]\s*[\u4e00-\u9fff]{2,6}){2,}$",
+)
+_DATE = r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+COUNTER_LINE_PATTERNS = (
+    rf"^(?:(?:date|time|posted|published|发布时间|发布日期|时间|日期)\s*[:：]?\s*)?{_DATE}\s*(?:click|clicks|views?|hits|reads?|点击|浏览|阅读)",
+    r"(?:^|\s)(?:click|clicks|views|hits|点击(?:数|量|率|次数)?|浏览(?:次数|量|数)?|阅读(?:数|量|次数)?|人气)\s*[:：]\s*\d*\s*(?:次)?\s*$",
+    r"^(?:views?|hits|clicks?|reads?)\s*[:：]?\s*\d+\s*$",
+    rf"^{_DATE}\s*$",
+    r"^(?:来源|作者|编辑|责任编辑|发布者|发布人|出处|source|author|editor|posted by)\s*[:：].{0,40}(?:时间|日期|date|点击|浏览|views)\s*[:：]",
+)
+PREV_NEXT_LINE_PATTERNS = (
+    r"^(?:pre|prev|previous|next|previous\s+(?:post|article|news|page|item)|next\s+(?:post|article|news|page|item)|older\s+post|newer\s+post)\s*[:：]",
+    r"^(?:上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|上一则|下一则)\s*[:：]?",
+    r"^(?:«|‹|←)\s*(?:previous|prev|older)\b|\b(?:next|newer)\s*(?:»|›|→)\s*$",
+)
+BREADCRUMB_LINE_PATTERNS = (
+    r"^(?:home|homepage|首页|主页|网站首页)\s*(?:>|»|/|›|→|＞|>>)",
+    r"^(?:you are here|current location|your location|location|当前位置|您的位置|你的位置|您现在的位置|所在位置)\s*[:：]",
+)
+SHARE_LINE_PATTERNS = (
+    r"^(?:share(?:\s+(?:this|on|via|article|post|the article))?|分享到?|分享至)\s*[:：]?\s*(?:$|facebook|twitter|linkedin|微信|微博|qq)",
+    r"^(?:(?:facebook|twitter|linkedin|pinterest|whatsapp|email|e-mail|print|reddit|tumblr|telegram|x|微信|微博|qq空间|豆瓣)[\s|,/·]*){2,}$",
+    r"^(?:tweet|like|print|email this|pin it|print this page|打印|关闭窗口|打印本页|关闭)$",
+)
+READ_MORE_LINE_PATTERNS = (
+    r"^(?:read more|read also|see also|also read|related|more|related (?:articles?|posts?|news|stories)|recommended|更多|相关(?:文章|新闻|阅读|链接)|推荐阅读|延伸阅读)\s*[:：]\s*\S",
+    r"^(?:read more|read the full (?:article|story)|continue reading|more\s*(?:»|>>|›)|查看更多|阅读全文|更多\s*>>?)\s*[.…»>›]*$",
+)
+CONSENT_LINE_PATTERNS = (
+    r"\b(?:we|this (?:web)?site) uses? cookies\b",
+    r"^(?:accept|allow|reject|manage) (?:all )?cookies\b",
+    r"^(?:subscribe|sign up|join) (?:to|for) (?:our|the) newsletter",
+    r"^(?:enter your e-?mail|your e-?mail address)\b",
+)
+COPYRIGHT_LINE_PATTERNS = (
+    r"^(?:copyright|©|\(c\)|版权所有|版权)\s*(?:©|\(c\))?\s*(?:\d{4}|[:：])?",
+    r"all rights reserved",
+    r"[\u4e00-\u9fff]?ICP[备证]\s*[\d\-号]+",
+    r"公网安备\s*\d+",
+    r"^powered by\s+\S+\s*$",
+    r"^技术支持\s*[:：]",
+)
+
+# Ordered groups: (reason, patterns). First match wins; the reason is what a debug log shows.
+LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("contact", CONTACT_LINE_PATTERNS),
+    ("city_list", CITY_LIST_PATTERNS),
+    ("counter", COUNTER_LINE_PATTERNS),
+    ("prev_next", PREV_NEXT_LINE_PATTERNS),
+    ("breadcrumb", BREADCRUMB_LINE_PATTERNS),
+    ("share", SHARE_LINE_PATTERNS),
+    ("read_more", READ_MORE_LINE_PATTERNS),
+    ("consent", CONSENT_LINE_PATTERNS),
+    ("copyright", COPYRIGHT_LINE_PATTERNS),
+)
+COMPILED_LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (reason, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
+    for reason, patterns in LINE_RULES
+)
+
+# ---------------------------------------------------------------------------
+# Block-level markers
+# ---------------------------------------------------------------------------
+
+# A short heading/line like these after the article body ends it: everything after is cut.
+END_MARKER_PATTERNS = (
+    r"^(?:related|related (?:articles?|posts?|news|stories|content|topics|reading|links)|"
+    r"read (?:more|next|also)|more (?:from|on|in|about|stories|news|articles|like this)|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| reading| articles| stories)?|"
+    r"see also|also (?:read|on)|further reading|latest (?:news|posts|articles|stories)|"
+    r"popular (?:posts|articles|stories)|most (?:read|popular|viewed)|trending(?: now)?|"
+    r"(?:\d+\s+)?comments?|leave a (?:comment|reply)|post a comment|join the discussion|"
+    r"share (?:this|the) (?:article|post|story|page)|share this|about the author|"
+    r"sign up for our newsletter|subscribe to our newsletter|newsletter|tags|filed under|"
+    r"相关(?:文章|新闻|阅读|推荐|产品|链接)|推荐阅读|延伸阅读|热门(?:文章|新闻|推荐)|最新(?:文章|新闻|资讯)|"
+    r"猜你喜欢|网友评论|发表评论|评论|相关资讯|更多新闻)\s*[:：]?\s*$",
+)
+END_MARKER_RE = re.compile("|".join(END_MARKER_PATTERNS), re.IGNORECASE)
+
+# Soft error pages (HTTP 200 with a "not found" body).
+ERROR_PAGE_PATTERNS = (
+    r"\b(?:404|page not found|not found|no longer available|doesn'?t exist|does not exist|"
+    r"couldn'?t find|could not find|cannot be found|can'?t be found|error 404|"
+    r"page (?:you|you're|you are) (?:looking for|requested))\b",
+    r"页面不存在|找不到(?:该|此)?页面|页面未找到|404",
+)
+ERROR_PAGE_RE = re.compile("|".join(ERROR_PAGE_PATTERNS), re.IGNORECASE)
+
+# Labels that introduce a previous/next article link (text just before or inside the <a>).
+PREV_LABEL_RE = re.compile(
+    r"(?:^|\s)(?:pre|prev|previous|previous\s+(?:post|article|news|item)|older\s+post|上一篇|上一条|上篇|上一则)\s*[:：]?\s*$",
+    re.IGNORECASE)
+NEXT_LABEL_RE = re.compile(
+    r"(?:^|\s)(?:next|next\s+(?:post|article|news|item)|newer\s+post|下一篇|下一条|下篇|下一则)\s*[:：]?\s*$",
+    re.IGNORECASE)
+PREV_IN_LINK_RE = re.compile(
+    r"^\s*(?:pre|prev|previous|上一篇|上一条|上篇)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE)
+NEXT_IN_LINK_RE = re.compile(
+    r"^\s*(?:next|下一篇|下一条|下篇)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE)
+# Placeholders meaning "there is no neighbour".
+NO_NEIGHBOUR_TITLES = frozenset({"none", "no more", "no", "没有了", "无", "没有了!", "没有了！",
+                                 "暂无", "n/a", ""})
