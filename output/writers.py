@@ -305,8 +305,8 @@ def write_parquet(records: Iterable[Record], path: str | os.PathLike[str] | IO[b
 class _RejectLog:
     """Streams misfit records to ``rejects.jsonl`` (only created when there is one)."""
 
-    def __init__(self, out_dir: Path):
-        self.path = out_dir / REJECTS_FILE
+    def __init__(self, path: Path):
+        self.path = path
         self.count = 0
         self._stack = contextlib.ExitStack()
         self._file: IO[str] | None = None
@@ -348,7 +348,8 @@ def _jsonable_record(record: Any) -> Any:
 
 def export_records(records_factory: Callable[[], Iterable[Record]], out_dir: str | os.PathLike[str],
                    formats: Iterable[str] = ("jsonl", "csv", "parquet"),
-                   csv_profile: str = "pandas") -> dict[str, int]:
+                   csv_profile: str = "pandas",
+                   file_names: Mapping[str, str] | None = None) -> dict[str, int]:
     """Write ``articles.<format>`` for each format into ``out_dir``, atomically.
 
     ``records_factory()`` must return a fresh iterable on each call: it is
@@ -357,6 +358,7 @@ def export_records(records_factory: Callable[[], Iterable[Record]], out_dir: str
     reason) and are logged; they never stop the export. Returns counts per file
     name, ``rejects.jsonl`` included (0 when there were none; the file is then
     not written, and a stale one from an earlier export into ``out_dir`` is removed).
+    ``file_names`` overrides file names per format (and ``"rejects"``).
     """
     formats = tuple(formats)
     unknown = [f for f in formats if f not in EXPORT_FORMATS]
@@ -367,12 +369,13 @@ def export_records(records_factory: Callable[[], Iterable[Record]], out_dir: str
         raise ValueError(f"unknown CSV profile {csv_profile!r}; expected one of {CSV_PROFILES}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    names = {**EXPORT_FORMATS, "rejects": REJECTS_FILE, **(file_names or {})}
     counts: dict[str, int] = {}
-    with _RejectLog(out) as rejects:
+    with _RejectLog(out / names["rejects"]) as rejects:
         for index, fmt in enumerate(formats):
             on_reject = rejects.add if index == 0 else None
             good = _iter_valid(records_factory(), on_reject)
-            name = EXPORT_FORMATS[fmt]
+            name = names[fmt]
             if fmt == "parquet":
                 counts[name] = write_parquet(good, out / name)
             elif fmt == "jsonl":
@@ -381,10 +384,10 @@ def export_records(records_factory: Callable[[], Iterable[Record]], out_dir: str
             else:
                 with atomic_write(out / name, newline="") as fileobj:
                     counts[name] = write_csv(good, fileobj, profile=csv_profile)
-    counts[REJECTS_FILE] = rejects.count
+    counts[names["rejects"]] = rejects.count
     if rejects.count == 0:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(out / REJECTS_FILE)
+            os.unlink(out / names["rejects"])
     return counts
 
 
