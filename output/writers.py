@@ -18,7 +18,8 @@ Formats (column order is always ``output.schema.FIELD_NAMES``):
 * CSV ``excel`` profile: as ``pandas`` plus a UTF-8 BOM; text cells starting with
   ``=``, ``+``, ``-``, ``@``, tab or CR get a leading ``'`` so spreadsheets do not
   run them as formulas; a last column ``warnings`` names the cells longer than
-  Excel's 32,767-character limit (they are written whole, not cut).
+  Excel's 32,767-character limit (counted in UTF-16 units, as Excel does); they
+  are written whole, not cut (Excel and LibreOffice cut them when opening).
 * Parquet: an explicit Arrow schema derived from the dataclass (see
   ``arrow_schema``); ``date_published`` / ``date_modified`` as naive
   ``timestamp[us]`` holding the page's wall-clock time, ``date_published_utc`` and
@@ -171,6 +172,17 @@ def neutralise_formula(cell: str) -> str:
     return FORMULA_GUARD + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
+def excel_length(cell: str) -> int:
+    """Length as Excel counts it (UTF-16 code units: an emoji counts two).
+
+    >>> excel_length("ab"), excel_length("😀")
+    (2, 2)
+    """
+    if cell.isascii():
+        return len(cell)
+    return len(cell.encode("utf-16-le")) // 2
+
+
 def excel_cells(row: Mapping[str, Any]) -> list[str]:
     """A row's cells for the excel profile, with the ``warnings`` cell last."""
     cells, warnings = [], []
@@ -179,8 +191,9 @@ def excel_cells(row: Mapping[str, Any]) -> list[str]:
         cell = format_csv_cell(value)
         if isinstance(value, str | list):
             cell = neutralise_formula(cell)
-        if len(cell) > EXCEL_CELL_LIMIT:
-            warnings.append(f"{spec.name}: {len(cell)} characters, over Excel's "
+        size = excel_length(cell)
+        if size > EXCEL_CELL_LIMIT:
+            warnings.append(f"{spec.name}: {size} characters, over Excel's "
                             f"{EXCEL_CELL_LIMIT}-character cell limit")
         cells.append(cell)
     cells.append(LIST_SEPARATOR.join(warnings))
