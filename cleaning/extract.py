@@ -69,7 +69,10 @@ HAS_BLOCK_CHILD, HAS_ANCHOR = 1, 2
 NEUTRAL, JUNK, CONTENT = 0, 1, 2
 
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
-MIN_GOOD_TEXT = 250  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
+MIN_GOOD_TEXT = 250
+KEEP_JUNK_SHARE = 0.35  # a junk-named element with more of the page's good text stays
+MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
+MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
 COMMA_CHARS = (",", "，", "、", "،")
 LIST_KINDS = frozenset({"li", "tr", "dt", "dd", "line"})
 SENTENCE_END = (".", "!", "?", "。", "！", "？", "\"", "”", ":", ")")
@@ -422,11 +425,10 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         s = stats[el]
         if s[INDEX] <= skip_until:
             continue  # inside an element already removed
-        if s[FLAGS] & HAS_ANCHOR and el.tag not in rules.SKIP_TAGS:
-            continue
-        good = s[TEXT] - s[LINK]
-        if good > 0.4 * page_good and s[LINK] < 0.5 * max(s[TEXT], 1):
-            continue  # holds most of the page: a layout wrapper with an unlucky name
+        if s[FLAGS] & HAS_ANCHOR:
+            continue  # wraps an articleBody / content / <article> / <main> anchor
+        if s[TEXT] - s[LINK] > KEEP_JUNK_SHARE * page_good:
+            continue  # holds much of the page: a layout wrapper with an unlucky name
         parent = el.getparent()
         if parent is None:
             continue
@@ -465,11 +467,13 @@ def link_density(s: list) -> float:
 
 
 def score_candidates(body: etree._Element, ann: Annotation,
-                     removed: list[tuple[int, int]]) -> dict:
-    """Readability scores of the ancestors of every scored paragraph (x (1 - link density))."""
+                     removed: list[tuple[int, int]]) -> tuple[dict, dict]:
+    """Readability scores of the ancestors of every scored paragraph (x (1 - link density)),
+    and the undecayed paragraph mass of every ancestor up to the body."""
     stats = ann.stats
     starts = [r[0] for r in removed]
     scores: dict = {}
+    mass: dict = {}
     for el in ann.paragraphs:
         s = stats[el]
         if removed and is_removed(s[INDEX], starts, removed):
@@ -480,18 +484,35 @@ def score_candidates(body: etree._Element, ann: Annotation,
         inner = 1 + s[COMMAS] + min(n / 100, 3)
         parent = el.getparent()
         level = 0
-        while parent is not None and level < 5:
-            if parent not in scores:
-                tag = parent.tag if isinstance(parent.tag, str) else ""
-                scores[parent] = tag_weight(tag) + class_weight(attr_string(parent))
-            scores[parent] += inner / (1 if level == 0 else 2 if level == 1 else level * 3)
+        while parent is not None:
+            if level < 5:
+                if parent not in scores:
+                    tag = parent.tag if isinstance(parent.tag, str) else ""
+                    scores[parent] = tag_weight(tag) + class_weight(attr_string(parent))
+                scores[parent] += inner / (1 if level == 0 else 2 if level == 1 else level * 3)
+            mass[parent] = mass.get(parent, 0.0) + inner
             if parent is body:
                 break
             parent = parent.getparent()
             level += 1
     for el in scores:
         scores[el] *= 1 - link_density(stats[el])
-    return scores
+    return scores, mass
+
+
+def grow_to_mass(best: etree._Element, body: etree._Element, mass: dict, stats: dict,
+                 share: float = MASS_SHARE) -> etree._Element:
+    """Climb from ``best`` to the first ancestor holding ``share`` of the page's paragraph
+    mass at low link density (articles split over several containers)."""
+    total = mass.get(body, 0.0)
+    if total <= 0 or mass.get(best, 0.0) >= share * total:
+        return best
+    node = best.getparent()
+    while node is not None and node is not body:
+        if mass.get(node, 0.0) >= share * total:
+            return node if link_density(stats[node]) <= MAX_GROW_LINK_DENSITY else best
+        node = node.getparent()
+    return best
 
 
 def good_text(s: list) -> int:
@@ -559,12 +580,13 @@ def choose_region(body: etree._Element, ann: Annotation,
                   removed: list[tuple[int, int]]) -> tuple[list[etree._Element], str]:
     """Pick the main region from the anchor and the readability candidate."""
     stats = ann.stats
-    scores = score_candidates(body, ann, removed)
+    scores, mass = score_candidates(body, ann, removed)
     anchor = pick_anchor(ann, removed)
     best = max(scores, key=scores.__getitem__) if scores else None
     if best is None:
         return ([anchor], "anchor") if anchor is not None else ([body], "body")
-    region = merge_siblings(best, scores, stats)
+    grown = grow_to_mass(best, body, mass, stats)
+    region = [grown] if grown is not best else merge_siblings(best, scores, stats)
     region_good = sum(good_text(stats[el]) for el in region)
     if anchor is None:
         return region, "score"

@@ -58,7 +58,7 @@ def token_regex(words: tuple[str, ...]) -> re.Pattern[str]:
 JUNK_TOKENS = (
     # navigation
     "nav", "navbar", "navigation", "menu", "menubar", "mainmenu", "submenu", "topmenu",
-    "breadcrumbs?", "crumbs?", "pagination", "pager", "paging", "skip-?link", "toc-?nav",
+    "breadcrumbs?", "crumbs?", "pagination", "pager", "paging", "skip-?links?", "toc-?nav",
     # page chrome
     "sidebar", "side-?bar", "sidebox", "leftbar", "rightbar", "widget-?area", "site-?header",
     "site-?footer", "page-?footer", "global-?footer", "footer", "masthead", "top-?bar",
@@ -78,10 +78,10 @@ JUNK_TOKENS = (
     "cookies?", "cookie-?banner", "consent", "gdpr", "newsletter", "subscribe", "subscription",
     "signup", "sign-?up", "popup", "modal", "overlay", "login", "signin", "sign-?in", "paywall",
     # misc
-    "print", "hidden", "visually-?hidden", "sr-?only", "screen-?reader-?text", "tags?",
+    "print", "visually-?hidden", "sr-?only", "screen-?reader-?text", "tags?",
     "tag-?list", "tagcloud", "post-?tags", "author-?bio", "about-?author", "byline", "dateline",
     "post-?meta", "entry-?meta", "article-?meta", "meta-?info", "copyright", "contact-?info",
-    "prev-?next", "post-?navigation", "nav-?links", "jump-?link", "lightbox",
+    "prev-?next", "post-?navigation", "nav-?links", "lightbox",
 )
 # Strong content: never junk, and preferred as the main region.
 CONTENT_TOKENS = (
