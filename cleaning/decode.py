@@ -1,0 +1,271 @@
+"""Decode: response bytes to text, deciding the charset the way browsers/Scrapy do, plus the lies.
+
+Order (as ``w3lib.encoding.html_to_unicode``, which Scrapy uses): byte-order mark, then the
+HTTP ``Content-Type`` charset, then ``<meta charset>`` / http-equiv, then detection. On top of
+that, the lies real sites tell are checked and repaired, each recorded in ``fixes``:
+
+- a legacy alias is widened to its superset (gb2312/gbk -> gb18030, latin-1 -> cp1252,
+  shift_jis -> cp932, as WHATWG and w3lib do): ``charset_override:gb2312->gb18030``;
+- a page that is valid UTF-8 but declared as something else is read as UTF-8:
+  ``charset_lie:cp1252->utf-8``;
+- a page declared UTF-8 that mixes in Windows-1252 bytes is ``detwingle``d (bs4);
+- a page declared UTF-8 whose bytes are GBK/Shift-JIS/... is detected (charset-normalizer):
+  ``charset_lie:utf-8->gb18030``;
+- undeclared pages are UTF-8 when strictly valid, else detected (``charset_detected:...``).
+
+A str body is returned as-is. Never raises.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
+
+# Bytes of a strictly valid UTF-8 multi-byte sequence (RFC 3629).
+UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+# A document whose non-ASCII bytes are at least this share valid UTF-8 is UTF-8 with stray
+# Windows-1252 bytes (detwingle), not a legacy multi-byte encoding.
+MIXED_UTF8_SHARE = 0.7
+# Bytes given to the charset detector (it is slow on whole pages; the head says enough).
+DETECT_BYTES = 32 * 1024
+# Encodings that are single-byte: any byte string decodes, so a strict decode proves nothing.
+# Below this many non-ASCII bytes the detector guesses badly: try LIE_FALLBACKS in order
+# (this project's sites are mostly Chinese, so GBK/GB18030 first).
+MIN_DETECT_BYTES = 200
+LIE_FALLBACKS = ("gb18030", "cp932", "big5hkscs", "cp949")
+SINGLE_BYTE = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+               "cp1258", "cp874", "iso8859", "latin", "koi8", "mac", "ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """The decoded document and how it was decoded."""
+
+    text: str
+    charset_declared: str | None = None  # as declared (header, else meta), canonical codec name
+    charset_used: str | None = None  # codec actually used; None for a str body
+    fixes: tuple[str, ...] = ()
+
+
+def canonical_codec(label: str | None) -> str | None:
+    """Python's canonical name for an encoding label, without alias widening; None if unknown.
+
+    >>> canonical_codec("GB2312"), canonical_codec("latin1"), canonical_codec("bogus")
+    ('gb2312', 'iso8859-1', None)
+    """
+    if not label:
+        return None
+    try:
+        return codecs.lookup(label.strip().strip("'\"")).name
+    except LookupError:
+        return None
+
+
+def widen_codec(name: str) -> str:
+    """The superset codec browsers and w3lib use for a legacy label (gb2312 -> gb18030).
+
+    >>> widen_codec("gb2312"), widen_codec("iso8859-1"), widen_codec("utf-8")
+    ('gb18030', 'cp1252', 'utf-8')
+    """
+    return resolve_encoding(name) or name
+
+
+def is_single_byte(codec: str) -> bool:
+    """True for codecs where every byte string decodes (so decoding proves nothing).
+
+    >>> is_single_byte("cp1252"), is_single_byte("gb18030")
+    (True, False)
+    """
+    return codec.replace("_", "").startswith(SINGLE_BYTE)
+
+
+def try_decode(body: bytes, codec: str) -> str | None:
+    """Strict decode, or None when the bytes are not valid in that codec."""
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def utf8_share(body: bytes) -> tuple[int, float]:
+    """(number of UTF-8 multi-byte sequences, share of non-ASCII bytes inside them).
+
+    >>> utf8_share("café".encode() + b" \\x93x\\x94")
+    (1, 0.5)
+    """
+    high = len(HIGH_BYTE.findall(body))
+    if not high:
+        return 0, 1.0
+    matches = UTF8_MULTIBYTE.findall(body)
+    return len(matches), sum(len(m) for m in matches) / high
+
+
+def detect_codec(body: bytes) -> str | None:
+    """Best guess by charset-normalizer on the head of the document (last resort)."""
+    from charset_normalizer import from_bytes  # imported lazily: only undeclared, broken pages
+
+    try:
+        best = from_bytes(body[:DETECT_BYTES]).best()
+    except Exception:  # noqa: BLE001 - a detector failure only means "no guess"
+        return None
+    if best is None:
+        return None
+    return canonical_codec(best.encoding)
+
+
+def declared_codec(body: bytes, content_type: str | None) -> tuple[str | None, str | None]:
+    """(declared label as canonical codec name, where: 'header' | 'meta'), header first."""
+    header = http_content_type_encoding(content_type) if content_type else None
+    raw = _header_label(content_type)
+    if header:
+        return canonical_codec(raw) or header, "header"
+    try:
+        meta = html_body_declared_encoding(body)
+    except Exception:  # noqa: BLE001 - malformed markup: treat as undeclared
+        meta = None
+    if meta:
+        return canonical_codec(_meta_label(body)) or meta, "meta"
+    return None, None
+
+
+def _header_label(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.I)
+    return m.group(1) if m else None
+
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+
+
+def _meta_label(body: bytes) -> str | None:
+    m = _META_CHARSET.search(body[:4096])
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def decode_declared(body: bytes, declared: str) -> tuple[str, str, list[str]]:
+    """Decode bytes that declare ``declared``, catching the usual lies."""
+    fixes: list[str] = []
+    codec = widen_codec(declared)
+    if codec != declared and not declared.startswith(("ascii", "us-ascii")):
+        fixes.append(f"charset_override:{declared}->{codec}")
+    if codec.startswith(("utf-16", "utf-32")):
+        text = try_decode(body, codec)
+        if text is not None:
+            return text, codec, fixes
+    if codec == "utf-8":
+        return decode_claimed_utf8(body, fixes)
+    # Declared something else: valid UTF-8 with real multi-byte sequences is a lie.
+    count, _share = utf8_share(body)
+    if count:
+        text = try_decode(body, "utf-8")
+        if text is not None:
+            return text, "utf-8", [f"charset_lie:{declared}->utf-8"]
+    text = try_decode(body, codec)
+    if text is not None:
+        return text, codec, fixes
+    detected = detect_codec(body)
+    if detected and detected != codec and not is_single_byte(detected):
+        text = try_decode(body, widen_codec(detected))
+        if text is not None:
+            return text, widen_codec(detected), [f"charset_lie:{declared}->{widen_codec(detected)}"]
+    return body.decode(codec, "replace"), codec, fixes + ["replace_invalid_bytes"]
+
+
+def decode_claimed_utf8(body: bytes, fixes: list[str]) -> tuple[str, str, list[str]]:
+    """Bytes said (or assumed) to be UTF-8: strict, else detwingle, else detect the real codec."""
+    text = try_decode(body, "utf-8")
+    if text is not None:
+        return text, "utf-8", fixes
+    count, share = utf8_share(body)
+    if count and share >= MIXED_UTF8_SHARE:
+        return detwingle(body), "utf-8", fixes + ["detwingle"]
+    detected = detect_codec(body) if len(HIGH_BYTE.findall(body)) >= MIN_DETECT_BYTES else None
+    if detected and detected != "utf-8" and not is_single_byte(detected):
+        codec = widen_codec(detected)
+        text = try_decode(body, codec)
+        if text is not None:
+            return text, codec, fixes + [f"charset_lie:utf-8->{codec}"]
+    for codec in LIE_FALLBACKS:
+        text = try_decode(body, codec)
+        if text is not None:
+            return text, codec, fixes + [f"charset_lie:utf-8->{codec}"]
+    if count:
+        return detwingle(body), "utf-8", fixes + ["detwingle"]
+    return body.decode("cp1252", "replace"), "cp1252", fixes + ["charset_lie:utf-8->cp1252"]
+
+
+def detwingle(body: bytes) -> str:
+    """UTF-8 with embedded Windows-1252 bytes to text (bs4's UnicodeDammit.detwingle).
+
+    >>> detwingle("café ".encode() + b"\\x93quoted\\x94")
+    'café “quoted”'
+    """
+    from bs4 import UnicodeDammit  # lazily: only mixed documents need it
+
+    return UnicodeDammit.detwingle(body).decode("utf-8", "replace")
+
+
+def decode_undeclared(body: bytes) -> tuple[str, str, list[str]]:
+    """No charset anywhere: UTF-8 if strictly valid (ASCII included), else detect."""
+    text = try_decode(body, "utf-8")
+    if text is not None:
+        return text, "utf-8", []
+    count, share = utf8_share(body)
+    if count and share >= MIXED_UTF8_SHARE:
+        return detwingle(body), "utf-8", ["detwingle"]
+    detected = detect_codec(body)
+    if detected:
+        codec = widen_codec(detected)
+        text = try_decode(body, codec)
+        if text is not None:
+            return text, codec, [f"charset_detected:{codec}"]
+    return body.decode("cp1252", "replace"), "cp1252", ["charset_detected:cp1252"]
+
+
+def decode_html(body: bytes | str, content_type: str | None) -> Decoded:
+    """Decode an HTML body; see the module docstring for the rules.
+
+    >>> d = decode_html("中文".encode("gbk"), "text/html; charset=utf-8")
+    >>> d.text, d.charset_used, d.fixes
+    ('中文', 'gb18030', ('charset_lie:utf-8->gb18030',))
+    >>> decode_html(b"<p>plain</p>", None).charset_used
+    'utf-8'
+    >>> decode_html("already text", None).charset_used is None
+    True
+    """
+    if isinstance(body, str):
+        return Decoded(body)
+    try:
+        return _decode_bytes(bytes(body), content_type)
+    except Exception as exc:  # noqa: BLE001 - decoding must never stop the pipeline
+        return Decoded(bytes(body).decode("utf-8", "replace"), None, "utf-8",
+                       (f"decode_error:{type(exc).__name__}",))
+
+
+def _decode_bytes(body: bytes, content_type: str | None) -> Decoded:
+    declared, _where = declared_codec(body, content_type)
+    bom_codec, bom = read_bom(body)
+    if bom_codec and bom:
+        bom_codec = canonical_codec(bom_codec) or bom_codec
+        fixes: tuple[str, ...] = ()
+        if declared and widen_codec(declared) != bom_codec:
+            fixes = (f"charset_bom_over_declared:{declared}->{bom_codec}",)
+        text = body[len(bom):].decode(bom_codec, "replace")
+        return Decoded(text, declared or bom_codec, bom_codec, fixes)
+    if declared:
+        text, used, fixes_list = decode_declared(body, declared)
+    else:
+        text, used, fixes_list = decode_undeclared(body)
+    return Decoded(text, declared, used, tuple(fixes_list))

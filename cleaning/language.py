@@ -1,0 +1,85 @@
+"""Language: ISO 639-1 code of a text, offline (py3langid), with the page's own hint as help.
+
+Rules: classify at most the first ``SAMPLE_CHARS`` characters; text with fewer than
+``MIN_LETTERS`` letters is too short to judge (the hint is returned if there is one, else
+None); on longer text the hint wins when the classifier agrees or is unsure, otherwise the
+classifier wins (pages often keep a template's ``lang="en"``). The model is loaded once, on
+first use (``load_identifier``), so importing cleaning stays cheap.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+SAMPLE_CHARS = 2000
+MIN_LETTERS = 20  # below: too short to judge
+SURE = 0.90  # classifier probability above which it overrides a disagreeing hint
+# CJK scripts carry a lot per character: one counts as this many letters.
+CJK_WEIGHT = 3
+LETTER = re.compile(r"[^\W\d_]")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# Classifier labels that are one language under ISO 639-1 (py3langid -> ours).
+LABEL_ALIASES: dict[str, str] = {"nb": "no", "nn": "no"}
+HINT_ALIASES: dict[str, str] = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi"}
+
+
+@cache
+def load_identifier() -> Any:
+    """The py3langid identifier with normalised probabilities (loaded once, ~1 s)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def normalize_language(code: str | None) -> str | None:
+    """ISO 639-1 from a language tag ('zh-CN', 'en_US', 'EN'); None when not a 2-letter code.
+
+    >>> normalize_language("zh-CN"), normalize_language("en_US"), normalize_language("x-default")
+    ('zh', 'en', None)
+    """
+    if not code:
+        return None
+    primary = re.split(r"[-_\s,;]", code.strip().lower(), maxsplit=1)[0]
+    if len(primary) != 2 or not primary.isascii() or not primary.isalpha():
+        return None
+    return HINT_ALIASES.get(primary, primary)
+
+
+def count_letters(text: str) -> int:
+    """Letters in text, CJK characters weighted (they carry more than one Latin letter).
+
+    >>> count_letters("ab 1 c"), count_letters("中文")
+    (3, 6)
+    """
+    cjk = len(CJK.findall(text))
+    return len(LETTER.findall(text)) - cjk + cjk * CJK_WEIGHT
+
+
+def classify_text(text: str) -> tuple[str, float]:
+    """(language, probability) from py3langid."""
+    label, prob = load_identifier().classify(text)
+    return LABEL_ALIASES.get(label, label), float(prob)
+
+
+def detect_language(text: str, hint: str | None) -> str | None:
+    """ISO 639-1 code of text; see the module docstring for how the hint is used.
+
+    >>> detect_language("ok", "en-GB")
+    'en'
+    >>> detect_language("ok", None) is None
+    True
+    >>> detect_language("Das ist ein ganz normaler deutscher Satz über das Wetter in Berlin.", "en")
+    'de'
+    """
+    hint = normalize_language(hint)
+    sample = (text or "")[:SAMPLE_CHARS]
+    if count_letters(sample) < MIN_LETTERS:
+        return hint
+    try:
+        label, prob = classify_text(sample)
+    except Exception:  # noqa: BLE001 - a classifier failure means "unknown", not a crash
+        return hint
+    if hint is None or label == hint or prob >= SURE:
+        return label
+    return hint

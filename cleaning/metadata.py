@@ -1,0 +1,841 @@
+"""Metadata: title, authors, dates, description, section, tags, image, site, canonical URL, language.
+
+Each field is a cascade, first found wins: JSON-LD (the article node, see cleaning.jsonld) ->
+``<meta>`` (og:, article:, dc., parsely, citation_, itemprop; names listed below as data, best
+first) -> markup (h1, ``<time>``, byline elements) -> text patterns near the title -> URL.
+
+Speed: one ``iter()`` over the few tags that carry metadata (in C), json.loads of ld+json
+scripts, a couple of targeted XPaths only when the cheaper sources gave nothing. The tree is
+never modified (metadata runs before extraction).
+
+Author policy (people only): JSON-LD authors typed as organisations, names equal to the
+site/publisher, e-mails, URLs, @handles, names with digits, more than 5 words, and generic
+roles ("Staff", "admin", "Editorial team", wire agencies) are dropped. One-word Latin names
+are kept only from a JSON-LD ``Person`` (a one-word meta author is usually a user name);
+a one-word CJK name of 2-4 characters is kept from any source.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+from cleaning.dates import DateValue, date_from_url, find_text_dates, parse_date
+from cleaning.jsonld import (
+    ORGANIZATION_TYPES,
+    JsonLdGraph,
+    as_text,
+    choose_article_node,
+    node_types,
+    normalize_title_key,
+)
+from cleaning.language import normalize_language
+
+# <meta> names (lowercased name / property / itemprop / http-equiv), best first per concept.
+TITLE_META = ("og:title", "twitter:title", "dc.title", "dcterms.title", "parsely-title",
+              "citation_title", "headline", "sailthru.title")
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished",
+    "article:published", "parsely-pub-date", "sailthru.date", "dc.date.issued",
+    "dcterms.issued", "citation_publication_date", "citation_date", "citation_online_date",
+    "publication_date", "publish-date", "publish_date", "publishdate", "pubdate",
+    "published_time", "og:published_time", "article.published", "datecreated",
+    "dc.date.created", "dcterms.created", "originalpublicationdate", "release_date",
+    "displaydate", "dc.date", "dcterms.date", "date", "bt:pubdate", "og:pubdate",
+)
+MODIFIED_META = ("article:modified_time", "og:article:modified_time", "datemodified",
+                 "og:updated_time", "dc.date.modified", "dcterms.modified", "lastmod",
+                 "last-modified", "parsely-updated", "article:updated_time", "revised")
+AUTHOR_META = ("author", "article:author", "parsely-author", "dc.creator", "dcterms.creator",
+               "citation_author", "sailthru.author", "byl", "authors")
+DESCRIPTION_META = ("description", "og:description", "twitter:description", "dc.description",
+                    "dcterms.description", "abstract")
+SECTION_META = ("article:section", "og:article:section", "parsely-section", "section",
+                "articlesection", "category", "dc.subject")
+TAG_META = ("article:tag", "og:article:tag", "news_keywords", "keywords", "parsely-tags",
+            "sailthru.tags")
+IMAGE_META = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image",
+              "twitter:image:src", "thumbnailurl", "image", "parsely-image-url")
+SITE_NAME_META = ("og:site_name", "application-name", "apple-mobile-web-app-title",
+                  "dc.publisher", "publisher", "copyright")
+LANGUAGE_META = ("content-language", "dc.language", "dcterms.language", "language",
+                 "og:locale", "inlanguage")
+CANONICAL_META = ("og:url", "twitter:url")
+# Tags read in the one pass over the document.
+SCANNED_TAGS = ("html", "meta", "link", "title", "script", "h1", "time")
+NON_VISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "head", "title"))
+# Author cleanup.
+AUTHOR_PREFIX = re.compile(
+    r"^(?:(?:written|posted|reported|story|words|text|photos?)\s+)?(?:by|von|par|por|door|di)\b"
+    r"[\s:]*|^(?:authors?|autor|auteur|作者|记者|文|撰文|撰稿)\s*[:：/|]?\s*", re.I)
+AUTHOR_JUNK = frozenset((
+    "admin", "administrator", "staff", "staff writer", "staff reporter", "editor", "editors",
+    "editorial", "editorial staff", "editorial team", "editorial board", "newsroom", "news desk",
+    "web desk", "desk", "team", "guest", "guest author", "guest post", "anonymous", "unknown",
+    "user", "contributor", "contributors", "reporter", "correspondent", "press release",
+    "email the author", "e-mail the author", "contact the author", "view all posts",
+    "more by this author", "follow", "share", "read more", "by", "author", "authors",
+    "associated press", "the associated press", "ap", "reuters", "afp", "pti", "ians",
+    "xinhua", "bloomberg", "wire", "wire services", "agencies", "news service", "null", "none",
+    "n/a", "webmaster", "root", "superuser", "编辑", "本站", "佚名", "管理员", "admin admin",
+))
+AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||&|、|，|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.I)
+AUTHOR_CUT = re.compile(r"\s+(?:updated|published|posted|on|at|in|for|\|)\b.*$|\s*\d.*$", re.I)
+NAME_PARTICLES = frozenset(("van", "von", "de", "der", "den", "da", "di", "del", "della", "la",
+                            "le", "du", "dos", "das", "bin", "al", "el", "ibn", "ter", "y"))
+CJK_NAME = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf·]{2,5}$")
+BYLINE_TEXT = re.compile(
+    r"(?:^|\n|\s)(?:By|BY)\s+((?:[A-Z][\w.'’-]+|and|&|van|von|de|der|da|di|la|le|bin)"
+    r"(?:[ ,]+(?:[A-Z][\w.'’-]+|and|&|van|von|de|der|da|di|la|le|bin)){1,8})")
+BYLINE_XPATH = etree.XPath(
+    "//*[@itemprop='author' or contains(@rel,'author') or contains(@class,'byline') or "
+    "contains(@class,'author-name') or contains(@class,'author')]"
+    "[not(ancestor::*[contains(@class,'comment')])]")
+ITEMPROP_DATE_XPATH = etree.XPath(
+    "//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']")
+# Title separators: " - ", " | ", " – ", " — ", " :: ", " · ", " » ", "_" (Chinese
+# 标题_栏目_公司名), full-width bar, and a bare "-" between CJK characters (标题-公司名).
+TITLE_SEPARATOR = re.compile(
+    r"\s+[-|–—·•»/]\s+|\s+::\s+|\s*[_｜]\s*|\s*\|\s*|\s*——\s*"
+    r"|(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])\s*-\s*(?=[\u4e00-\u9fff])")
+MAX_SITE_WORDS = 6
+TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|igshid|"
+                             r"spm|from|share|ref_src|cmpid)$", re.I)
+WORD_OR_CJK = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]|[^\W_]+")
+TEXT_WINDOW_BEFORE = 160
+TEXT_WINDOW_AFTER = 500
+MAX_TAGS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What the page says about its article (all optional)."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    date_published: DateValue | None = None
+    date_modified: DateValue | None = None
+    description: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    image_url: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    language_hint: str | None = None
+
+
+class PageSignals:
+    """What one pass over the metadata-bearing tags found (internal, read-only after build)."""
+
+    __slots__ = ("meta", "links", "title", "h1s", "ld_scripts", "times", "html_lang")
+
+    def __init__(self) -> None:
+        self.meta: dict[str, list[str]] = {}
+        self.links: dict[str, list[str]] = {}
+        self.title: str | None = None
+        self.h1s: list[etree._Element] = []
+        self.ld_scripts: list[str] = []
+        self.times: list[etree._Element] = []
+        self.html_lang: str | None = None
+
+    def first(self, names: tuple[str, ...]) -> str | None:
+        """First non-empty meta value for the names, in the order of names."""
+        for name in names:
+            for value in self.meta.get(name, ()):
+                if value:
+                    return value
+        return None
+
+    def each(self, names: tuple[str, ...]) -> Iterator[str]:
+        """Every non-empty meta value for the names, in the order of names."""
+        for name in names:
+            yield from (v for v in self.meta.get(name, ()) if v)
+
+
+def squash(text: str | None) -> str:
+    """Whitespace runs to one space, stripped.
+
+    >>> squash("  a \\n b ")
+    'a b'
+    """
+    return " ".join(text.split()) if text else ""
+
+
+def element_text(el: etree._Element, limit: int = 400) -> str:
+    """Visible text of a small element (script/style skipped), squashed, at most ``limit``."""
+    parts: list[str] = []
+    size = 0
+    for piece in iter_visible_text(el):
+        parts.append(piece)
+        size += len(piece)
+        if size > limit:
+            break
+    return squash("".join(parts))[:limit]
+
+
+def iter_visible_text(el: etree._Element) -> Iterator[str]:
+    """Text pieces of el in document order, skipping non-visible elements (no tree changes)."""
+    skip_depth = 0
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag in NON_VISIBLE_TAGS:
+                skip_depth += 1
+            elif not skip_depth and tag and node.text:
+                yield node.text
+        else:
+            if tag in NON_VISIBLE_TAGS:
+                skip_depth -= 1
+            if not skip_depth and node is not el and node.tail:
+                yield node.tail
+
+
+def scan_page(root: etree._Element) -> PageSignals:
+    """One pass over html/meta/link/title/script/h1/time elements."""
+    signals = PageSignals()
+    for el in root.iter(*SCANNED_TAGS):
+        tag = el.tag
+        if tag == "meta":
+            key = (el.get("property") or el.get("name") or el.get("itemprop")
+                   or el.get("http-equiv") or "").strip().lower()
+            if key:
+                value = el.get("content")
+                if value is None:
+                    value = el.get("value")
+                signals.meta.setdefault(key, []).append(squash(value))
+        elif tag == "link":
+            rel = (el.get("rel") or "").lower()
+            href = el.get("href")
+            if rel and href:
+                for token in rel.split():
+                    signals.links.setdefault(token, []).append(href.strip())
+        elif tag == "script":
+            if "ld+json" in (el.get("type") or "").lower() and el.text:
+                signals.ld_scripts.append(el.text)
+        elif tag == "title":
+            if signals.title is None:
+                signals.title = squash(el.text_content()) or None
+        elif tag == "h1":
+            if len(signals.h1s) < 5:
+                signals.h1s.append(el)
+        elif tag == "time":
+            if len(signals.times) < 20:
+                signals.times.append(el)
+        elif tag == "html" and signals.html_lang is None:
+            signals.html_lang = el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang")
+    return signals
+
+
+# ---------------------------------------------------------------------------- URLs
+
+
+def absolute_http_url(href: str | None, base: str) -> str | None:
+    """href resolved against base; None unless the result is http(s).
+
+    >>> absolute_http_url("/img/a.jpg", "https://e.com/news/1.html")
+    'https://e.com/img/a.jpg'
+    >>> absolute_http_url("javascript:void(0)", "https://e.com/") is None
+    True
+    """
+    if not href or not isinstance(href, str):
+        return None
+    href = href.strip()
+    try:
+        url = urljoin(base, href) if base else href
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def strip_tracking(url: str) -> str:
+    """URL without fragment and tracking parameters (utm_*, fbclid, ...).
+
+    >>> strip_tracking("https://e.com/a?id=3&utm_source=x#top")
+    'https://e.com/a?id=3'
+    """
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not TRACKING_PARAMS.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when two URLs share a registrable-looking domain (last two labels; three for
+    two-letter second-level domains like .com.cn / .co.uk).
+
+    >>> same_site("https://www.e.com/a", "http://news.e.com/b"), same_site("https://a.com.cn", "https://b.com.cn")
+    (True, False)
+    """
+    def site(url: str) -> str:
+        host = (urlsplit(url).hostname or "").lower()
+        labels = host.split(".")
+        keep = 3 if len(labels) >= 3 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else 2
+        return ".".join(labels[-keep:])
+    return site(a) == site(b) != ""
+
+
+def choose_canonical(signals: PageSignals, url: str) -> str | None:
+    """rel=canonical, else og:url: absolute, http(s), same site as url, not the home page
+    of an inner page; tracking parameters and fragment removed."""
+    candidates = list(signals.links.get("canonical", ())) + list(signals.each(CANONICAL_META))
+    page_path = urlsplit(url).path if url else ""
+    for href in candidates:
+        absolute = absolute_http_url(href, url)
+        if absolute is None:
+            continue
+        if url and urlsplit(url).hostname and not same_site(absolute, url):
+            continue
+        if urlsplit(absolute).path in ("", "/") and page_path not in ("", "/"):
+            continue  # CMS bug: every page declares the home page as canonical
+        return strip_tracking(absolute)
+    return None
+
+
+# ---------------------------------------------------------------------------- titles
+
+
+def count_words(text: str) -> int:
+    """Words, CJK characters counting one each.
+
+    >>> count_words("Hello world 你好")
+    4
+    """
+    return len(WORD_OR_CJK.findall(text))
+
+
+def split_title(title: str) -> list[str]:
+    """Parts of a <title> split on site-name separators.
+
+    >>> split_title("标题_栏目_公司名")
+    ['标题', '栏目', '公司名']
+    >>> split_title("China-Europe deal - Example News")
+    ['China-Europe deal', 'Example News']
+    """
+    return [p.strip() for p in TITLE_SEPARATOR.split(title) if p and p.strip()]
+
+
+def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> tuple[str, str | None]:
+    """(title without the site name, the removed site part or None).
+
+    Known site names are removed from either end; otherwise short trailing parts are dropped
+    while what remains is at least as long ("Title - Site", "标题_栏目_公司名"), or one short
+    leading part is dropped ("Site | Title").
+
+    >>> strip_site_suffix("Chengdu Innovation Center - Example Co.")
+    ('Chengdu Innovation Center', 'Example Co.')
+    >>> strip_site_suffix("成都建设科技创新中心_新闻中心_某某公司")
+    ('成都建设科技创新中心', '某某公司')
+    >>> strip_site_suffix("BBC | Storm hits the north coast of Scotland")
+    ('Storm hits the north coast of Scotland', 'BBC')
+    >>> strip_site_suffix("News | Example", ("Example",))
+    ('News', 'Example')
+    """
+    parts = split_title(title)
+    if len(parts) < 2:
+        return title.strip(), None
+    keys = {normalize_title_key(s) for s in site_names if s}
+    if keys:
+        kept = list(parts)
+        removed = None
+        while len(kept) > 1 and normalize_title_key(kept[-1]) in keys:
+            removed = kept.pop()
+        while len(kept) > 1 and normalize_title_key(kept[0]) in keys:
+            removed = kept.pop(0)
+        if removed is not None:
+            return rejoin(title, kept), removed
+    kept = list(parts)
+    site = None
+    while len(kept) > 1 and count_words(kept[-1]) <= MAX_SITE_WORDS and \
+            count_words(" ".join(kept[:-1])) >= count_words(kept[-1]):
+        last = kept.pop()
+        site = site or last
+    if site is None and len(kept) == 2 and count_words(kept[0]) <= MAX_SITE_WORDS and \
+            count_words(kept[1]) > count_words(kept[0]):
+        site = kept.pop(0)
+    return rejoin(title, kept), site
+
+
+def rejoin(title: str, parts: list[str]) -> str:
+    """The span of the original title from the first to the last kept part."""
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1])
+    if start < 0 or end < 0 or end < start:
+        return " ".join(parts)
+    return title[start:end + len(parts[-1])].strip()
+
+
+def titles_agree(a: str, b: str) -> bool:
+    """Same words, or one contains the other and is not much longer.
+
+    >>> titles_agree("Storm hits coast", "Storm hits coast | BBC")
+    True
+    >>> titles_agree("Home", "Storm hits coast")
+    False
+    """
+    ka, kb = normalize_title_key(a), normalize_title_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    short, long_ = sorted((ka, kb), key=len)
+    return short in long_ and len(short) >= 0.6 * len(long_)
+
+
+def pick_h1(signals: PageSignals, hints: list[str]) -> etree._Element | None:
+    """The h1 that is the article title: the one agreeing with a title candidate, else the
+    first h1 with at least two words."""
+    texts = [(h1, element_text(h1, 300)) for h1 in signals.h1s]
+    for h1, text in texts:
+        if text and any(titles_agree(text, h) for h in hints if h):
+            return h1
+    for h1, text in texts:
+        if count_words(text) >= 2:
+            return h1
+    return None
+
+
+def choose_title(candidates: list[str], h1_text: str | None, site_names: tuple[str, ...]
+                 ) -> str | None:
+    """First candidate agreeing with the h1 (the longer of the two), else the first candidate,
+    else the h1. Candidates are stripped of site names; the site name alone is no title."""
+    site_keys = {normalize_title_key(s) for s in site_names if s}
+    cleaned = []
+    for cand in candidates:
+        stripped = strip_site_suffix(cand, site_names)[0] if cand else ""
+        if stripped and normalize_title_key(stripped) not in site_keys:
+            cleaned.append(stripped)
+    if h1_text:
+        for cand in cleaned:
+            if titles_agree(cand, h1_text):
+                return max(cand, h1_text, key=len) if normalize_title_key(h1_text).startswith(
+                    normalize_title_key(cand)) else cand
+    if cleaned:
+        return cleaned[0]
+    return h1_text or None
+
+
+# ---------------------------------------------------------------------------- authors
+
+
+def clean_author(name: str | None, site_keys: set[str], person: bool = False) -> str | None:
+    """A person's name, or None for junk.
+
+    >>> clean_author("By Jane Doe", set())
+    'Jane Doe'
+    >>> [clean_author(n, {"example news"}) for n in ("Email the author", "admin", "@jdoe",
+    ...  "jane@e.com", "https://e.com/jane", "Example News", "jdoe", "张三")]
+    [None, None, None, None, None, None, None, '张三']
+    """
+    if not name or not isinstance(name, str):
+        return None
+    name = squash(AUTHOR_PREFIX.sub("", squash(name)))
+    name = name.strip(" ,.;:|-–—·/()[]")
+    if not name or len(name) > 60 or len(name) < 2:
+        return None
+    low = name.casefold()
+    if low in AUTHOR_JUNK or normalize_title_key(name) in site_keys:
+        return None
+    if re.search(r"[@/\\<>{}=_#]|https?:|www\.|\.com\b|\d|[!?]", name):
+        return None
+    if CJK_NAME.match(name):
+        return name
+    words = name.split()
+    if len(words) > 5:
+        return None
+    if len(words) == 1 and not person:
+        return None
+    if not any(w[:1].isupper() for w in words if w.lower() not in NAME_PARTICLES):
+        return None
+    return name
+
+
+def split_authors(text: str) -> list[str]:
+    """Names in one author string: 'A and B', 'A, B & C', 'A、B'; 'Doe, Jane' stays one name.
+
+    >>> split_authors("By Jane Doe and John Roe")
+    ['By Jane Doe', 'John Roe']
+    >>> split_authors("Doe, Jane")
+    ['Jane Doe']
+    """
+    text = squash(text)
+    if re.fullmatch(r"[^\s,]+,\s*[^\s,]+", text):
+        last, first = (p.strip() for p in text.split(","))
+        return [f"{first} {last}"]
+    parts = []
+    for chunk in AUTHOR_SPLIT.split(text):
+        sub = [p.strip() for p in chunk.split(",")]
+        parts.extend(p for p in sub if p)
+    return parts
+
+
+def authors_from_values(values: list[Any], graph: JsonLdGraph | None, site_keys: set[str]
+                        ) -> list[str]:
+    """Names from JSON-LD author values (string, object, list, JSON string, @id reference)."""
+    names: list[str] = []
+    for value in values:
+        if graph is not None:
+            value = graph.resolve(value)
+        if isinstance(value, list):
+            names.extend(authors_from_values(value, graph, site_keys))
+            continue
+        if isinstance(value, str) and value.strip().startswith(("{", "[")):
+            from cleaning.jsonld import load_json_ld
+            parsed = load_json_ld(value)
+            if parsed is not None:
+                names.extend(authors_from_values([parsed], graph, site_keys))
+                continue
+        if isinstance(value, dict):
+            types = node_types(value)
+            if any(t in ORGANIZATION_TYPES for t in types):
+                continue
+            name = as_text(value.get("name"))
+            if not name:
+                given = as_text(value.get("givenName")) or ""
+                family = as_text(value.get("familyName")) or ""
+                name = squash(f"{given} {family}") or None
+            person = "Person" in types
+            for part in split_authors(name or ""):
+                cleaned = clean_author(part, site_keys, person=person)
+                if cleaned:
+                    names.append(cleaned)
+        elif isinstance(value, str):
+            for part in split_authors(value):
+                cleaned = clean_author(part, site_keys)
+                if cleaned:
+                    names.append(cleaned)
+    return names
+
+
+def authors_from_markup(root: etree._Element, site_keys: set[str]) -> list[str]:
+    """Names from byline elements (itemprop=author, rel=author, class *byline* / *author*)."""
+    names: list[str] = []
+    for el in BYLINE_XPATH(root)[:8]:
+        if el.tag in ("meta", "link", "script", "style"):
+            continue
+        inner = el.xpath(".//*[@itemprop='name']")
+        text = element_text(inner[0] if inner else el, 160)
+        text = AUTHOR_PREFIX.sub("", text)
+        text = AUTHOR_CUT.sub("", text)
+        for part in split_authors(text):
+            cleaned = clean_author(part, site_keys)
+            if cleaned and cleaned not in names:
+                names.append(cleaned)
+        if names:
+            break
+    return names
+
+
+def unique(items: list[str]) -> tuple[str, ...]:
+    """Items in order without case-insensitive duplicates.
+
+    >>> unique(["A", "a", "B"])
+    ('A', 'B')
+    """
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = item.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------- text near title
+
+
+def text_near_title(h1: etree._Element | None) -> str:
+    """Visible text around the title h1: a little before it, ~500 characters after it, taken
+    from the h1's grandparent container (where "date + Click:" lines and bylines sit)."""
+    if h1 is None:
+        return ""
+    container = h1
+    for _ in range(2):
+        parent = container.getparent()
+        if parent is None or parent.tag == "html":
+            break
+        container = parent
+        if parent.tag == "body":
+            break
+    before: list[str] = []
+    after: list[str] = []
+    size_after = 0
+    in_after = False
+    h1_text = element_text(h1, 300)
+    for event, node in etree.iterwalk(container, events=("start", "end")):
+        if node is h1 and event == "end":
+            in_after = True
+            after.append(h1_text + "\n")
+            if node.tail:
+                after.append(node.tail)
+            continue
+        if node is h1 or _inside(node, h1):
+            continue
+        tag = node.tag if isinstance(node.tag, str) else ""
+        piece = node.text if event == "start" else (node.tail if node is not container else None)
+        if event == "start" and tag in NON_VISIBLE_TAGS:
+            piece = None
+        if event == "start" and tag in ("p", "div", "br", "li", "span", "time"):
+            piece = "\n" + (piece or "")
+        if not piece:
+            continue
+        if in_after:
+            after.append(piece)
+            size_after += len(piece)
+            if size_after > TEXT_WINDOW_AFTER:
+                break
+        else:
+            before.append(piece)
+    head = "".join(before)[-TEXT_WINDOW_BEFORE:]
+    return head + "\n" + "".join(after)
+
+
+def _inside(node: etree._Element, ancestor: etree._Element) -> bool:
+    parent = node.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+# ---------------------------------------------------------------------------- dates
+
+
+def dates_from_markup(root: etree._Element, signals: PageSignals, h1: etree._Element | None
+                      ) -> tuple[DateValue | None, DateValue | None]:
+    """(published, modified) from itemprop date elements and <time> elements near the title."""
+    published = modified = None
+    for el in ITEMPROP_DATE_XPATH(root)[:6]:
+        if el.tag == "meta":
+            continue  # already read as meta
+        raw = el.get("datetime") or el.get("content") or element_text(el, 80)
+        value = parse_date(raw, "time")
+        prop = el.get("itemprop")
+        if value is None:
+            continue
+        if prop == "dateModified":
+            modified = modified or value
+        else:
+            published = published or value
+    if published is not None:
+        return published, modified
+    scope = _title_scope(h1)
+    for el in signals.times:
+        marked = el.get("pubdate") is not None or "publish" in (el.get("class") or "").lower()
+        if not marked and not _in_scope(el, scope):
+            continue
+        raw = el.get("datetime") or element_text(el, 80)
+        value = parse_date(raw, "time")
+        if value is None:
+            continue
+        label = ((el.get("class") or "") + " " + element_text(el, 40)).lower()
+        if "modif" in label or "updat" in label:
+            modified = modified or value
+        else:
+            published = published or value
+            break
+    return published, modified
+
+
+def _title_scope(h1: etree._Element | None) -> etree._Element | None:
+    """The element around the title whose <time>s belong to the article (article, or the
+    h1's great-grandparent)."""
+    if h1 is None:
+        return None
+    node = h1
+    for _ in range(3):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        node = parent
+        if node.tag == "article":
+            break
+    return node
+
+
+def _in_scope(el: etree._Element, scope: etree._Element | None) -> bool:
+    for anc in el.iterancestors():
+        if anc is scope or anc.tag == "article":
+            return True
+    return False
+
+
+def first_date(values: list[Any], source: str) -> DateValue | None:
+    """The first value that parses as a plausible date."""
+    for value in values:
+        parsed = parse_date(as_text(value) if not isinstance(value, str) else value, source)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+# ---------------------------------------------------------------------------- the cascade
+
+
+def extract_metadata(root: Any, url: str) -> Metadata:
+    """Metadata of a parsed page (the tree is not modified).
+
+    >>> from lxml import html as lh
+    >>> doc = lh.fromstring('<html lang="en-US"><head><title>Big News - Example</title>'
+    ...   '<meta property="og:site_name" content="Example">'
+    ...   '<meta name="author" content="Jane Doe"></head><body><h1>Big News</h1>'
+    ...   '<div>2021-07-17 16:38:28 Click:</div></body></html>')
+    >>> m = extract_metadata(doc, "https://e.com/a")
+    >>> m.title, m.authors, m.date_published.value, m.site_name, m.language_hint
+    ('Big News', ('Jane Doe',), '2021-07-17T16:38:28', 'Example', 'en')
+    """
+    if root is None:
+        return Metadata()
+    if hasattr(root, "getroot"):
+        root = root.getroot()
+    url = url or ""
+    signals = scan_page(root)
+    graph = JsonLdGraph.from_scripts(signals.ld_scripts) if signals.ld_scripts else None
+    canonical = choose_canonical(signals, url)
+    title_hints = [signals.title or "", signals.first(TITLE_META) or ""]
+    title_hints += [strip_site_suffix(signals.title)[0]] if signals.title else []
+    node = choose_article_node(graph, [url, canonical], title_hints) if graph else None
+    node = node or {}
+
+    # site name first: title cleanup and author filtering need it
+    publisher = graph.resolve(node.get("publisher")) if graph and node else None
+    website = graph.first_of_type(("WebSite",)) if graph else None
+    site_name = (signals.first(("og:site_name",))
+                 or (as_text(publisher.get("name")) if isinstance(publisher, dict) else None)
+                 or (as_text(website.get("name")) if website else None)
+                 or signals.first(SITE_NAME_META[1:3]))
+    site_names = tuple(n for n in (site_name, signals.first(("application-name",)),
+                                   as_text(website.get("name")) if website else None) if n)
+
+    headline = as_text(node.get("headline")) or (as_text(node.get("name")) if node else None)
+    candidates = [c for c in (headline, *signals.each(TITLE_META), signals.title) if c]
+    h1 = pick_h1(signals, candidates + [strip_site_suffix(c, site_names)[0] for c in candidates])
+    h1_text = element_text(h1, 300) if h1 is not None else None
+    title = choose_title(candidates, h1_text, site_names)
+    if site_name is None and signals.title:
+        site_name = strip_site_suffix(signals.title, site_names)[1]
+        if site_name and title and titles_agree(site_name, title):
+            site_name = None
+    site_keys = {normalize_title_key(n) for n in (*site_names, site_name) if n}
+
+    authors = authors_from_values([node.get("author"), node.get("creator")], graph, site_keys) \
+        if node else []
+    if not authors:
+        for value in signals.each(AUTHOR_META):
+            authors.extend(authors_from_values([value], None, site_keys))
+            if authors:
+                break
+    near = None
+    if not authors:
+        authors = authors_from_markup(root, site_keys)
+    if not authors:
+        near = text_near_title(h1)
+        m = BYLINE_TEXT.search(near)
+        if m:
+            authors = authors_from_values([AUTHOR_CUT.sub("", m.group(1))], None, site_keys)
+
+    published = first_date([node.get("datePublished"), node.get("dateCreated"),
+                            node.get("uploadDate")], "json-ld") if node else None
+    modified = first_date([node.get("dateModified")], "json-ld") if node else None
+    published = published or first_date(list(signals.each(PUBLISHED_META)), "meta")
+    modified = modified or first_date(list(signals.each(MODIFIED_META)), "meta")
+    if published is None or modified is None:
+        t_pub, t_mod = dates_from_markup(root, signals, h1)
+        published, modified = published or t_pub, modified or t_mod
+    if published is None or modified is None:
+        near = near if near is not None else text_near_title(h1)
+        x_pub, x_mod = find_text_dates(near) if near else (None, None)
+        published, modified = published or x_pub, modified or x_mod
+    if published is None:
+        published = date_from_url(canonical or url)
+    if modified is not None and published is not None and modified.value[:10] < published.value[:10]:
+        modified = None
+
+    description = as_text(node.get("description")) if node else None
+    description = squash(description or signals.first(DESCRIPTION_META)) or None
+    section = section_from(node, graph, title) or signals.first(SECTION_META)
+    tags = tags_from(node, signals)
+    image = image_from(node, signals, url)
+    language = normalize_language(signals.html_lang) or next(
+        (c for c in (normalize_language(v) for v in signals.each(LANGUAGE_META)) if c), None)
+    if language is None and node:
+        language = normalize_language(as_text(node.get("inLanguage")))
+    return Metadata(
+        title=title,
+        authors=unique(authors),
+        date_published=published,
+        date_modified=modified,
+        description=description,
+        section=squash(section) or None,
+        tags=tags,
+        image_url=image,
+        site_name=squash(site_name) or None,
+        canonical_url=canonical,
+        language_hint=language,
+    )
+
+
+def section_from(node: dict[str, Any], graph: JsonLdGraph | None, title: str | None
+                 ) -> str | None:
+    """articleSection, else the last breadcrumb that is not the article itself."""
+    section = as_text(node.get("articleSection")) if node else None
+    if section or graph is None:
+        return section
+    crumbs = graph.first_of_type(("BreadcrumbList",))
+    items = crumbs.get("itemListElement") if crumbs else None
+    if not isinstance(items, list):
+        return None
+    names = []
+    for item in sorted((i for i in items if isinstance(i, dict)),
+                       key=lambda i: i.get("position", 0) if isinstance(i.get("position"), int)
+                       else 0):
+        name = as_text(item.get("name")) or as_text(graph.resolve(item.get("item")))
+        if name:
+            names.append(name)
+    while names and title and titles_agree(names[-1], title):
+        names.pop()
+    return names[-1] if len(names) > 1 else None
+
+
+def tags_from(node: dict[str, Any], signals: PageSignals) -> tuple[str, ...]:
+    """JSON-LD keywords, else article:tag / news_keywords / keywords (comma separated)."""
+    values: list[str] = []
+    keywords = node.get("keywords") if node else None
+    if isinstance(keywords, list):
+        values = [as_text(k) or "" for k in keywords]
+    elif isinstance(keywords, str):
+        values = [keywords]
+    if not any(values):
+        for name in TAG_META:
+            values = list(signals.each((name,)))
+            if values:
+                break
+    tags = []
+    for value in values:
+        for tag in re.split(r"\s*[,;，、|]\s*", value):
+            tag = squash(tag)
+            if tag and len(tag) <= 60:
+                tags.append(tag)
+    return unique(tags)[:MAX_TAGS]
+
+
+def image_from(node: dict[str, Any], signals: PageSignals, url: str) -> str | None:
+    """JSON-LD image (string, ImageObject, list), else og:image / twitter:image; absolute."""
+    value = node.get("image") or node.get("thumbnailUrl") if node else None
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl") or value.get("@id")
+    for candidate in (value if isinstance(value, str) else None, *signals.each(IMAGE_META)):
+        absolute = absolute_http_url(candidate, url)
+        if absolute:
+            return absolute
+    return None

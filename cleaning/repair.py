@@ -1,0 +1,171 @@
+"""Text repair: ftfy with explicit options, then our small spacing fixers. Conservative, logged.
+
+ftfy choices (DESIGN.md): ``unescape_html=False`` (the HTML parser already unescaped, so a
+literal "&amp;" in text is meant), ``uncurl_quotes=False`` (keep the page's typographic quotes),
+``fix_character_width=False`` (keep CJK full-width punctuation), NFC normalisation.
+
+Our fixers are ``str -> str`` functions named verb_noun, applied in the order of ``FIXERS``;
+each is reported by name in the list ``repair_text`` returns when it changed something.
+They never touch CJK full-width punctuation, URLs or numbers such as ``1,006.57``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ftfy import TextFixerConfig, fix_and_explain
+
+FTFY_CONFIG = TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=True,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=True,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=True,
+    fix_surrogates=True,
+    remove_control_chars=True,
+    normalization="NFC",
+    explain=True,
+)
+
+# Characters that are never text: zero-width and format characters, soft hyphen, and C0
+# controls except newline and tab (tab is then normalised as a space).
+INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+                             "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Horizontal spaces of every width except the CJK ideographic space (kept inside lines).
+HORIZONTAL_SPACE = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f]+")
+EDGE_SPACE = re.compile("^[ \u3000]+|[ \u3000]+$", re.M)
+BLANK_LINES = re.compile(r"\n{3,}")
+# "foundation ." -> "foundation." and '"Decision") .' -> '"Decision").': spaces before a
+# full stop or comma that ends a clause (followed by space, quote, or end), after a word,
+# a closing bracket or quote. Not "wait ..." (ellipsis), not ".NET", not "3 .5".
+SPACE_BEFORE_STOP = re.compile(r"(?<=[\w)\]\"'”’])[ ]+([.,])(?=[\s\"'”’]|$)(?!\.)")
+# "( Chengdu)" -> "(Chengdu)", "(Chengdu )" -> "(Chengdu)"; ASCII brackets only.
+SPACE_INSIDE_OPEN = re.compile(r"([(\[])[ ]+(?=\w)")
+SPACE_INSIDE_CLOSE = re.compile(r"(?<=[\w.\"'”’])[ ]+([)\]])")
+# "the'China-Europe Center'" -> "the 'China-Europe Center'": a lowercase word glued to an
+# opening quote that starts a capitalised phrase and is closed later in the sentence.
+# O'Brien (one capital before) and don't (lowercase after) do not match.
+GLUED_OPEN_QUOTE = re.compile(r"(?<=[a-z]{2})(['\"])(?=[A-Z][^'\"\n]{0,80}\1(?![A-Za-z]))")
+
+
+def remove_invisible_chars(text: str) -> str:
+    """Drop zero-width, soft-hyphen and control characters (newlines and tabs stay).
+
+    >>> remove_invisible_chars("a\\u200bb\\x07c\\nd\\u00ade")
+    'abc\\nde'
+    """
+    return INVISIBLE_CHARS.sub("", text)
+
+
+def normalize_whitespace(text: str) -> str:
+    """One space in a row, no spaces at line ends, paragraphs split by exactly one blank line.
+
+    >>> normalize_whitespace("a  b\\u00a0 c \\n\\n\\n\\nd\\r\\ne ")
+    'a b c\\n\\nd\\ne'
+    >>> normalize_whitespace("\\u3000\\u3000段落，标点。")
+    '段落，标点。'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = HORIZONTAL_SPACE.sub(" ", text)
+    text = EDGE_SPACE.sub("", text)
+    text = BLANK_LINES.sub("\n\n", text)
+    return text.strip("\n")
+
+
+def remove_space_before_stop(text: str) -> str:
+    """Remove stray spaces before a clause-ending full stop or comma.
+
+    >>> remove_space_before_stop('the "Decision") .')
+    'the "Decision").'
+    >>> remove_space_before_stop("material foundation .")
+    'material foundation.'
+    >>> remove_space_before_stop("1,006.57 yuan and .NET, wait ...")
+    '1,006.57 yuan and .NET, wait ...'
+    """
+    return SPACE_BEFORE_STOP.sub(r"\1", text)
+
+
+def remove_space_inside_brackets(text: str) -> str:
+    """'( Chengdu)' -> '(Chengdu)'.
+
+    >>> remove_space_inside_brackets("Western Region ( Chengdu ) Science City")
+    'Western Region (Chengdu) Science City'
+    >>> remove_space_inside_brackets("a ( ) b")
+    'a ( ) b'
+    """
+    return SPACE_INSIDE_CLOSE.sub(r"\1", SPACE_INSIDE_OPEN.sub(r"\1", text))
+
+
+def insert_space_before_quote(text: str) -> str:
+    """Put back the space lost before an opening quote glued to the previous word.
+
+    >>> insert_space_before_quote("platforms such as the'China-Europe Center', and")
+    "platforms such as the 'China-Europe Center', and"
+    >>> insert_space_before_quote("O'Brien said don't; it's McDonald's")
+    "O'Brien said don't; it's McDonald's"
+    """
+    return GLUED_OPEN_QUOTE.sub(r" \1", text)
+
+
+# Our fixers in the order they run: (name, function).
+FIXERS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("remove_invisible_chars", remove_invisible_chars),
+    ("normalize_whitespace", normalize_whitespace),
+    ("remove_space_before_stop", remove_space_before_stop),
+    ("remove_space_inside_brackets", remove_space_inside_brackets),
+    ("insert_space_before_quote", insert_space_before_quote),
+)
+
+
+def name_ftfy_steps(explanation: list[tuple[str, str]] | None) -> list[str]:
+    """Names of ftfy's steps: 'fix_encoding' for an encode/decode round trip, else the fixer.
+
+    >>> name_ftfy_steps([("encode", "sloppy-windows-1252"), ("decode", "utf-8"),
+    ...                  ("transcode", "fix_c1_controls"), ("normalize", "NFC")])
+    ['fix_encoding', 'fix_c1_controls', 'normalize_nfc']
+    """
+    names: list[str] = []
+    for action, parameter in explanation or ():
+        if action in ("encode", "decode"):
+            name = "fix_encoding"
+        elif action == "normalize":
+            name = f"normalize_{parameter.lower()}"
+        else:
+            name = parameter
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def run_ftfy(text: str) -> tuple[str, list[str]]:
+    """ftfy with FTFY_CONFIG; pure ASCII text is left alone (nothing ftfy fixes is ASCII,
+    except terminal escapes and controls, which our fixers and the check below cover)."""
+    if text.isascii() and "\x1b" not in text:
+        return text, []
+    fixed = fix_and_explain(text, FTFY_CONFIG)
+    return fixed.text, name_ftfy_steps(fixed.explanation)
+
+
+def repair_text(text: str) -> tuple[str, list[str]]:
+    """Repaired text and the names of the repairs that changed it.
+
+    >>> repair_text("Ã©tÃ© in the'Old Town' ( Paris) .")
+    ("été in the 'Old Town' (Paris).", ['fix_encoding', 'remove_space_before_stop', 'remove_space_inside_brackets', 'insert_space_before_quote'])
+    >>> repair_text("标点，“引号”。1,006.57")
+    ('标点，“引号”。1,006.57', [])
+    """
+    if not text:
+        return text, []
+    text, applied = run_ftfy(text)
+    for name, fixer in FIXERS:
+        fixed = fixer(text)
+        if fixed != text:
+            applied.append(name)
+            text = fixed
+    return text, applied
