@@ -1,0 +1,1 @@
+"""Package data: the bundled sample site served by `gleaner demo` (not code)."""

@@ -1,0 +1,96 @@
+"""Run report: ``run.json`` in the run folder, written atomically when the spider closes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from output.archive import utc_now_iso
+from output.writers import atomic_write
+from pipelines.journal import journal_for
+
+# Settings recorded in run.json (the ones that change what a run fetches or keeps).
+# (name, Settings getter) so values overridden as strings are reported typed.
+REPORTED_SETTINGS: tuple[tuple[str, str], ...] = (
+    ("USER_AGENT", "get"), ("ROBOTSTXT_OBEY", "getbool"), ("AUTOTHROTTLE_ENABLED", "getbool"),
+    ("AUTOTHROTTLE_TARGET_CONCURRENCY", "getfloat"), ("DOWNLOAD_DELAY", "getfloat"),
+    ("CONCURRENT_REQUESTS_PER_DOMAIN", "getint"), ("DOWNLOAD_TIMEOUT", "getfloat"),
+    ("DOWNLOAD_MAXSIZE", "getint"), ("RETRY_TIMES", "getint"),
+    ("CLOSESPIDER_PAGECOUNT", "getint"), ("GLEANER_CLEAN_WORKERS", "getint"),
+)
+RUN_FILE = "run.json"
+# finish reasons of a run that completed (what it was asked to do)
+COMPLETED_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount",
+                     "closespider_timeout")
+
+
+def stats_by_prefix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    """Sub-counts under a stats prefix, sorted by key.
+
+    >>> stats_by_prefix({"g/r/a": 2, "g/r/b": 1, "x": 3}, "g/r/")
+    {'a': 2, 'b': 1}
+    """
+    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+def build_report(crawler: Crawler, spider: Spider, reason: str, started_at: str) -> dict[str, Any]:
+    stats = crawler.stats.get_stats()
+    journal = journal_for(crawler)
+    run_dir = Path(crawler.settings["GLEANER_RUN_DIR"])
+    exported = stats_by_prefix(stats, "gleaner/exported/")
+    return {
+        "run_id": journal.run_id,
+        "start_url": getattr(spider, "start_url", None),
+        "started_at": started_at,
+        "finished_at": utc_now_iso(),
+        "finish_reason": reason,
+        "completed": reason in COMPLETED_REASONS,
+        "settings": {name: getattr(crawler.settings, getter)(name)
+                     for name, getter in REPORTED_SETTINGS},
+        "counts": {
+            "pages_fetched": stats.get("gleaner/pages", 0),
+            "responses_archived": stats.get("gleaner/archived_responses", 0),
+            "articles_exported": exported.get("articles.jsonl", 0),
+            "duplicates": stats.get("gleaner/duplicates", 0),
+            "rejected": stats_by_prefix(stats, "gleaner/rejected/"),
+            "errors": stats_by_prefix(stats, "gleaner/errors/"),
+            "http_status": stats_by_prefix(stats, "downloader/response_status_count/"),
+        },
+        "files": {
+            **exported,
+            "raw": sorted(f"raw/{p.name}" for p in (run_dir / "raw").glob("*.warc.gz")),
+        },
+        "errors": journal.errors,
+        "rejected_pages": journal.rejected,
+    }
+
+
+class RunReport:
+    def __init__(self, crawler: Crawler, run_dir: Path) -> None:
+        self.crawler = crawler
+        self.run_dir = run_dir
+        self.started_at = utc_now_iso()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReport:
+        run_dir = crawler.settings.get("GLEANER_RUN_DIR")
+        if not run_dir:
+            raise NotConfigured("GLEANER_RUN_DIR not set")
+        ext = cls(crawler, Path(run_dir))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started_at = utc_now_iso()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        report = build_report(self.crawler, spider, reason, self.started_at)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        with atomic_write(self.run_dir / RUN_FILE) as fh:
+            json.dump(report, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")

@@ -1,0 +1,119 @@
+"""One crawl run, in this process: settings, run folder, Scrapy, summary, exit code.
+
+A Twisted reactor cannot be restarted, so a process runs one crawl (``gleaner crawl``
+and ``gleaner demo`` both end after it).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from scrapy.settings import Settings
+
+from pipelines.journal import new_run_id
+
+RUN_FILE = "run.json"
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    start_url: str
+    run_id: str
+    run_dir: Path
+    settings: Settings
+
+
+def default_run_dir(start_url: str, run_id: str, root: str = "out") -> Path:
+    """``out/<host>/<run id>`` (port kept as ``host_port`` so local servers do not mix).
+
+    >>> default_run_dir("https://www.example.com/news/", "R").as_posix()
+    'out/www.example.com/R'
+    >>> default_run_dir("http://127.0.0.1:8000/", "R").as_posix()
+    'out/127.0.0.1_8000/R'
+    """
+    parts = urlsplit(start_url)
+    host = (parts.hostname or "site") + (f"_{parts.port}" if parts.port else "")
+    return Path(root) / host / run_id
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """``NAME=VALUE`` strings (``--set``) as a dict; a malformed one raises ValueError.
+
+    >>> parse_overrides(["DOWNLOAD_TIMEOUT=2", "LOG_LEVEL=INFO"])
+    {'DOWNLOAD_TIMEOUT': '2', 'LOG_LEVEL': 'INFO'}
+    """
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--set expects NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value
+    return out
+
+
+def plan_run(start_url: str, out_dir: str | None, max_pages: int | None,
+             overrides: dict[str, str], run_id: str | None = None) -> RunPlan:
+    run_id = run_id or new_run_id()
+    run_dir = Path(out_dir) if out_dir else default_run_dir(start_url, run_id)
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    settings.set("GLEANER_RUN_ID", run_id, priority="cmdline")
+    settings.set("GLEANER_RUN_DIR", str(run_dir), priority="cmdline")
+    if max_pages:
+        settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
+    for name, value in overrides.items():
+        settings.set(name, value, priority="cmdline")
+    return RunPlan(start_url, run_id, run_dir, settings)
+
+
+def run_crawl(plan: RunPlan) -> dict[str, Any]:
+    """Crawl in this process and return the run report (run.json)."""
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    from crawler.spiders.articles import ArticlesSpider
+
+    plan.run_dir.mkdir(parents=True, exist_ok=True)
+    process = AsyncCrawlerProcess(plan.settings)
+    process.crawl(ArticlesSpider, start=plan.start_url)
+    process.start()
+    report_path = plan.run_dir / RUN_FILE
+    if not report_path.exists():
+        return {"run_id": plan.run_id, "completed": False, "finish_reason": "no run report",
+                "counts": {}}
+    return json.loads(report_path.read_text(encoding="utf-8"))
+
+
+def exit_code(report: dict[str, Any]) -> int:
+    """0 for a run that completed and fetched pages, else 1.
+
+    >>> exit_code({"completed": True, "counts": {"pages_fetched": 3}})
+    0
+    >>> exit_code({"completed": True, "counts": {"pages_fetched": 0}})
+    1
+    """
+    return 0 if report.get("completed") and report.get("counts", {}).get("pages_fetched") else 1
+
+
+def format_counts(counts: dict[str, int]) -> str:
+    """``a 2, b 1`` (or ``none``).
+
+    >>> format_counts({"listing": 3, "too_short": 1}), format_counts({})
+    ('listing 3, too_short 1', 'none')
+    """
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+
+def print_summary(report: dict[str, Any], run_dir: Path, out: TextIO = sys.stdout) -> None:
+    counts = report.get("counts", {})
+    print(f"run {report.get('run_id')} {report.get('finish_reason')}: "
+          f"{counts.get('pages_fetched', 0)} pages fetched, "
+          f"{counts.get('articles_exported', 0)} articles exported", file=out)
+    print(f"  rejected: {format_counts(counts.get('rejected', {}))}", file=out)
+    print(f"  errors:   {format_counts(counts.get('errors', {}))}", file=out)
+    print(f"  files:    {run_dir}/ (articles.jsonl, articles.csv, articles.parquet, run.json, "
+          f"raw/*.warc.gz)", file=out)
