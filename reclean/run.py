@@ -1,0 +1,323 @@
+"""Run a re-cleaning: inputs -> worker processes -> state -> export + ``reclean.json``.
+
+The parent process reads inputs in order (a WARC record at a time) and feeds a
+``ProcessPoolExecutor`` through a bounded window of chunks, so at most
+``workers * WINDOW_PER_WORKER`` chunks are in flight whatever the input size. Results are
+taken back in submission order and stored in the out folder's SQLite state; the final files
+are written from there by ``output.writers.export_records`` (atomically), in input order.
+
+Ctrl-C: workers ignore SIGINT; the parent stops reading, stores what is already in flight,
+writes the files for everything done so far and exits 130. ``--resume`` then continues.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import secrets
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cleaning import DEFAULT_CONFIG, CleaningConfig
+from output.writers import atomic_write, export_records
+from reclean.inputs import Input, UsageError, discover_inputs
+from reclean.progress import Progress
+from reclean.state import State
+from reclean.warc import WarcPage, iter_warc_items
+from reclean.work import HtmlFile, Job, Outcome, init_worker, process_chunk
+
+SUMMARY_FILE = "reclean.json"
+EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
+CHUNK_PAGES = 8  # pages per task sent to a worker
+CHUNK_BYTES = 4 * 1024 * 1024  # ... or fewer when they are big
+WINDOW_PER_WORKER = 3  # chunks in flight per worker
+COMMIT_INTERVAL_S = 1.0
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything one re-cleaning run needs (what the CLI flags map to)."""
+
+    inputs: tuple[str, ...]
+    out_dir: str
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    resume: bool = False
+    diff_old: str | None = None
+    dask: str | None = None
+    formats: tuple[str, ...] = EXPORT_FORMATS
+    config: CleaningConfig = DEFAULT_CONFIG
+    progress: bool | None = None  # None: live line on a TTY, periodic log lines otherwise
+    progress_interval: float | None = None
+    chunk_pages: int = CHUNK_PAGES
+
+
+@dataclass
+class Chunk:
+    """Items going to one worker call, where their outcomes go, and what to mark afterwards."""
+
+    items: list[Any] = field(default_factory=list)
+    places: list[tuple[str, int]] = field(default_factory=list)
+    after: list[tuple[Any, ...]] = field(default_factory=list)
+    pages: int = 0
+    size: int = 0
+    bytes_mark: int = 0
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Id of a re-cleaning run, e.g. ``reclean-20261127T041000Z-1a2b``."""
+    now = now or datetime.now(UTC)
+    return f"reclean-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iter_input_items(item: Input, start: int, seq: int) -> Iterator[tuple[int, Any, int]]:
+    """(seq, work item, byte offset reached) for one input, from a checkpoint."""
+    if item.kind == "html":
+        yield seq, HtmlFile(item.path, item.url), 0
+        return
+    try:
+        for warc_item in iter_warc_items(item.path, item.run_dir, start):
+            yield seq, warc_item, warc_item.next_offset
+            seq += 1
+    except OSError as exc:
+        yield seq, Outcome("failed", "unreadable", detail=f"{item.path}: {exc.strerror or exc}"), 0
+
+
+def iter_chunks(inputs: list[Input], state: State, chunk_pages: int,
+                skipped: list[str]) -> Iterator[Chunk]:
+    """Work in chunks, in input order, with checkpoints and done marks attached."""
+    chunk = Chunk()
+    bytes_before = 0
+    for item in inputs:
+        size = file_size(item.path)
+        done, start, seq = state.start_point(item.path)
+        if done:
+            skipped.append(item.path)
+            bytes_before += size
+            continue
+        for seq, work, offset in iter_input_items(item, start, seq):
+            chunk.items.append(work)
+            chunk.places.append((item.path, seq))
+            if isinstance(work, WarcPage | HtmlFile):
+                chunk.pages += 1
+                chunk.size += len(work.body) if isinstance(work, WarcPage) else 0
+            if item.kind == "warc" and offset:
+                mark = ("checkpoint", item.path, offset, seq + 1)
+                if chunk.after and chunk.after[-1][:2] == mark[:2]:
+                    chunk.after[-1] = mark
+                else:
+                    chunk.after.append(mark)
+            chunk.bytes_mark = bytes_before + (offset if item.kind == "warc" else 0)
+            if chunk.pages >= chunk_pages or chunk.size >= CHUNK_BYTES:
+                yield chunk
+                chunk = Chunk()
+        bytes_before += size
+        chunk.after.append(("done", item.path))
+        chunk.bytes_mark = bytes_before
+    if chunk.items or chunk.after:
+        yield chunk
+
+
+def file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+class LocalRunner:
+    """Feeds chunks to a process pool (or runs them inline with ``workers=0``)."""
+
+    def __init__(self, workers: int, job: Job) -> None:
+        self.job = job
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 0:
+            self.pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
+                                            initargs=(job,),
+                                            mp_context=multiprocessing.get_context("fork"))
+        self.window = max(workers, 1) * WINDOW_PER_WORKER
+
+    def submit(self, chunk: Chunk) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(process_chunk, chunk.items)
+        init_worker_inline(self.job)
+        future: Future = Future()
+        future.set_result(process_chunk(chunk.items))
+        return future
+
+    def close(self, cancel: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+def init_worker_inline(job: Job) -> None:
+    """Inline mode: set the job without touching signal handlers."""
+    import reclean.work as work
+    work._JOB = job
+
+
+class Collector:
+    """Stores chunk results in order, applies checkpoints, tracks progress and worker memory."""
+
+    def __init__(self, state: State, progress: Progress) -> None:
+        self.state = state
+        self.progress = progress
+        self.worker_rss: dict[int, float] = {}
+        self.pages = 0
+        self.last_commit = time.monotonic()
+
+    def collect(self, chunk: Chunk, future: Future) -> None:
+        outcomes, pid, rss = future.result()
+        self.worker_rss[pid] = max(rss, self.worker_rss.get(pid, 0.0))
+        for (path, seq), out in zip(chunk.places, outcomes, strict=True):
+            self.state.add(path, seq, out.kind, out.reason, out.url, out.detail, out.data)
+        for action in chunk.after:
+            if action[0] == "checkpoint":
+                self.state.checkpoint(*action[1:])
+            else:
+                self.state.mark_done(action[1])
+        self.pages += chunk.pages
+        self.progress.update(chunk.pages, chunk.bytes_mark)
+        if time.monotonic() - self.last_commit >= COMMIT_INTERVAL_S:
+            self.state.commit()
+            self.last_commit = time.monotonic()
+
+
+def run_local(opts: Options, inputs: list[Input], state: State, job: Job,
+              progress: Progress) -> dict[str, Any]:
+    """Clean all inputs with a local process pool; returns run facts for the summary."""
+    runner = LocalRunner(opts.workers, job)
+    collector = Collector(state, progress)
+    window: deque[tuple[Chunk, Future]] = deque()
+    skipped: list[str] = []
+    interrupted = False
+    try:
+        for chunk in iter_chunks(inputs, state, opts.chunk_pages, skipped):
+            window.append((chunk, runner.submit(chunk)))
+            while len(window) >= runner.window:
+                collector.collect(*window.popleft())
+        while window:
+            collector.collect(*window.popleft())
+    except KeyboardInterrupt:
+        interrupted = True
+        try:  # keep what workers already have in hand; a second Ctrl-C drops it
+            while window:
+                collector.collect(*window.popleft())
+        except KeyboardInterrupt:
+            pass
+    finally:
+        state.commit()
+        runner.close(cancel=True)
+    return {"backend": "local", "workers": opts.workers, "pages_this_run": collector.pages,
+            "inputs_skipped_as_done": len(skipped), "interrupted": interrupted,
+            "worker_peak_rss_mb": {str(k): v for k, v in sorted(collector.worker_rss.items())}}
+
+
+def write_summary(out_dir: Path, summary: dict[str, Any]) -> None:
+    with atomic_write(out_dir / SUMMARY_FILE) as fh:
+        json.dump(summary, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+
+
+def run_reclean(opts: Options) -> dict[str, Any]:
+    """Re-clean ``opts.inputs`` into ``opts.out_dir``; returns the summary (also written as
+    ``reclean.json``) with ``exit_code``. Raises ``reclean.inputs.UsageError`` for bad paths."""
+    out_dir = Path(opts.out_dir)
+    check_options(opts)
+    inputs = discover_inputs(opts.inputs, exclude=opts.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id()
+    job = Job(config=opts.config, run_id=run_id)
+    started, t0 = utc_now(), time.monotonic()
+    progress = Progress(sum(file_size(i.path) for i in inputs), live=opts.progress,
+                        interval=opts.progress_interval)
+    if opts.dask:
+        from reclean.dask_run import run_dask
+        facts, counts, failures, outputs = run_dask(opts, inputs, job, progress)
+        failed_inputs = len({f["input"] for f in failures})
+    else:
+        state = State(out_dir, resume=opts.resume)
+        try:
+            facts = run_local(opts, inputs, state, job, progress)
+            progress.finish()
+            outputs = export_records(state.iter_records, out_dir, formats=opts.formats)
+            counts, failures = state.counts(), state.failed_inputs()
+            failed_inputs = state.count_failed_inputs()
+        finally:
+            state.close()
+    elapsed = time.monotonic() - t0
+    summary = build_summary(opts, inputs, run_id, started, elapsed, facts, counts, failures,
+                            failed_inputs, outputs)
+    report = None
+    if opts.diff_old is not None and not facts.get("interrupted"):
+        from reclean.diff import diff_runs, write_diff
+        report = diff_runs(opts.diff_old, out_dir)
+        write_diff(out_dir, report)
+        summary["diff"] = {k: report[k] for k in ("old", "matched", "added", "removed",
+                                                   "changed_records")}
+    write_summary(out_dir, summary)
+    if report is not None:
+        summary["diff_report"] = report
+    return summary
+
+
+def check_options(opts: Options) -> None:
+    """Usage errors found before any work starts."""
+    bad = [f for f in opts.formats if f not in EXPORT_FORMATS]
+    if bad or not opts.formats:
+        raise UsageError(f"unknown output formats {bad}; choose from {EXPORT_FORMATS}")
+    if opts.workers < 0:
+        raise UsageError("--workers must be 0 or more")
+    if opts.diff_old is not None and not Path(opts.diff_old).exists():
+        raise UsageError(f"--diff path does not exist: {opts.diff_old}")
+    if opts.diff_old is not None:
+        from reclean.diff import old_articles_path
+        if not old_articles_path(opts.diff_old).is_file():
+            raise UsageError(f"--diff: no articles.jsonl in {opts.diff_old}")
+    if "jsonl" not in opts.formats and opts.diff_old is not None:
+        raise UsageError("--diff needs the jsonl output format")
+
+
+def build_summary(opts: Options, inputs: list[Input], run_id: str, started: str, elapsed: float,
+                  facts: dict[str, Any], counts: dict[str, dict[str, int]],
+                  failures: list[dict[str, Any]], failed_inputs: int,
+                  outputs: dict[str, int]) -> dict[str, Any]:
+    """The ``reclean.json`` content: counts by outcome and reason, rates, exit code."""
+    records = sum(counts.get("record", {}).values())
+    rejected = counts.get("rejected", {})
+    exit_code = (EXIT_INTERRUPTED if facts.get("interrupted")
+                 else EXIT_INPUT_FAILED if failed_inputs else EXIT_OK)
+    pages = facts.get("pages_this_run", 0)
+    return {
+        "run_id": run_id,
+        "pipeline_version": opts.config.pipeline_version,
+        "started_at": started,
+        "finished_at": utc_now(),
+        "elapsed_s": round(elapsed, 3),
+        "inputs": {"total": len(inputs),
+                   "warc": sum(1 for i in inputs if i.kind == "warc"),
+                   "html": sum(1 for i in inputs if i.kind == "html"),
+                   "skipped_as_done": facts.get("inputs_skipped_as_done", 0),
+                   "failed": failed_inputs},
+        "pages_cleaned_this_run": pages,
+        "pages_per_s": round(pages / elapsed, 2) if elapsed > 0 else None,
+        "records": records,
+        "rejected": dict(sorted(rejected.items())),
+        "rejected_total": sum(rejected.values()),
+        "skipped": dict(sorted(counts.get("skipped", {}).items())),
+        "failures": dict(sorted(counts.get("failed", {}).items())),
+        "failure_examples": failures,
+        "outputs": outputs,
+        **{k: v for k, v in facts.items() if k not in ("pages_this_run",)},
+        "exit_code": exit_code,
+    }
