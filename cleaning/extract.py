@@ -74,6 +74,10 @@ KEEP_JUNK_SHARE = 0.35  # a junk-named element with more of the page's good text
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
 COMMA_CHARS = (",", "，", "、", "،")
+# Inline tags whose attributes never decide junk (their containers do): no verdict computed.
+NO_VERDICT_TAGS = frozenset({"a", "img", "br", "b", "i", "em", "strong", "sup", "sub", "small",
+                             "u", "s", "abbr", "code", "wbr", "source", "td", "tr", "th", "tbody",
+                             "font", "cite", "q", "mark", "time", "kbd", "var", "ins", "del"})
 LIST_KINDS = frozenset({"li", "tr", "dt", "dd", "line"})
 SENTENCE_END = (".", "!", "?", "。", "！", "？", "\"", "”", ":", ")")
 
@@ -127,6 +131,24 @@ def remove_keep_tail(el: etree._Element) -> None:
     parent.remove(el)
 
 
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+
+
+@lru_cache(maxsize=16384)
+def attr_words(attrs: str) -> frozenset[str]:
+    """Tokens of a class/id string and their runs of up to 3 joined without separators.
+
+    >>> sorted(attr_words("c-article body"))
+    ['article', 'articlebody', 'body', 'c', 'carticle', 'carticlebody']
+    """
+    tokens = [t for t in _TOKEN_SPLIT.split(attrs.lower()) if t]
+    words = set(tokens)
+    for n in range(2, rules.MAX_TOKEN_RUN + 1):
+        for i in range(len(tokens) - n + 1):
+            words.add("".join(tokens[i:i + n]))
+    return frozenset(words)
+
+
 @lru_cache(maxsize=16384)
 def classify_attrs(attrs: str) -> int:
     """Verdict of a class/id string: CONTENT, JUNK or NEUTRAL (cached: class strings repeat).
@@ -135,14 +157,15 @@ def classify_attrs(attrs: str) -> int:
     True
     >>> classify_attrs("share-buttons") == JUNK
     True
-    >>> classify_attrs("canvas-wrapper") == NEUTRAL
+    >>> classify_attrs("canvas-wrapper navigator") == NEUTRAL
     True
     """
     if not attrs:
         return NEUTRAL
-    if rules.CONTENT_RE.search(attrs):
+    words = attr_words(attrs)
+    if not words.isdisjoint(rules.CONTENT_WORDS):
         return CONTENT
-    if rules.JUNK_RE.search(attrs):
+    if not words.isdisjoint(rules.JUNK_WORDS):
         return JUNK
     return NEUTRAL
 
@@ -158,10 +181,11 @@ def class_weight(attrs: str) -> int:
     """
     if not attrs:
         return 0
+    words = attr_words(attrs)
     weight = 0
-    if rules.NEGATIVE_RE.search(attrs):
+    if not words.isdisjoint(rules.NEGATIVE_WORDS):
         weight -= 25
-    if rules.POSITIVE_RE.search(attrs) or rules.CONTENT_RE.search(attrs):
+    if not words.isdisjoint(rules.POSITIVE_WORDS) or not words.isdisjoint(rules.CONTENT_WORDS):
         weight += 25
     return weight
 
@@ -308,34 +332,41 @@ class Annotation:
     teasers: int  # linked headings + <article> elements
 
 
-def element_verdict(el: etree._Element, tag: str) -> tuple[int, int]:
+def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
     """(verdict, anchor rank) of one element from its tag and attributes.
 
     Anchor rank: 1 itemprop=articleBody, 2 content class token, 3 <article>, 4 <main>, 0 none.
+
+    >>> element_verdict("div", {"class": "entry-content"})
+    (2, 2)
+    >>> element_verdict("div", {"style": "display: none"})
+    (1, 0)
+    >>> element_verdict("article", {})
+    (0, 3)
     """
     if tag in rules.SKIP_TAGS:
         return JUNK, 0
-    attrib = el.attrib
-    if not attrib:
+    if not attrs:
         if tag == "article":
             return NEUTRAL, 3
         if tag == "main":
             return NEUTRAL, 4
         return (JUNK if tag in rules.GUARDED_SKIP_TAGS else NEUTRAL), 0
-    itemprop = attrib.get("itemprop")
+    itemprop = attrs.get("itemprop")
     if itemprop and itemprop.lower() in rules.CONTENT_ITEMPROPS:
         return CONTENT, 1
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return JUNK, 0
-    style = attrib.get("style")
+    style = attrs.get("style")
     if style and rules.HIDDEN_STYLE_RE.search(style):
         return JUNK, 0
-    role = attrib.get("role")
+    role = attrs.get("role")
     if role and role.lower() in rules.JUNK_ROLES:
         return JUNK, 0
     if itemprop and itemprop.lower() in rules.JUNK_ITEMPROPS:
         return JUNK, 0
-    verdict = classify_attrs(attr_string(el))
+    cls, ident = attrs.get("class"), attrs.get("id")
+    verdict = classify_attrs(f"{cls} {ident}" if cls and ident else cls or ident or "")
     if verdict == CONTENT:
         return CONTENT, 2
     if tag == "article":
@@ -358,6 +389,7 @@ def annotate(body: etree._Element) -> Annotation:
     index = 0
     block_tags = rules.BLOCK_TAGS
     scored_tags = rules.SCORED_TAGS
+    verdicts: dict = {}  # per page: (tag, attributes) -> verdict; class strings repeat a lot
     for event, el in etree.iterwalk(body, events=("start", "end")):
         tag = el.tag
         if not isinstance(tag, str):
@@ -370,11 +402,19 @@ def annotate(body: etree._Element) -> Annotation:
                 n = len(text.strip())
                 if n:
                     s[TEXT] = n
-                    s[COMMAS] = count_commas(text)
+                    s[COMMAS] = text.count(",") + text.count("，") + text.count("、")
             stats[el] = s
             if stack and tag in block_tags and tag != "br":
                 stack[-1][FLAGS] |= HAS_BLOCK_CHILD
-            verdict, rank = element_verdict(el, tag)
+            if tag in NO_VERDICT_TAGS:
+                verdict, rank = NEUTRAL, 0
+            else:
+                items = el.items()
+                key = (tag, tuple(items)) if items else tag
+                cached = verdicts.get(key)
+                if cached is None:
+                    cached = verdicts[key] = element_verdict(tag, dict(items))
+                verdict, rank = cached
             if verdict == JUNK:
                 junk.append(el)
             if rank:
@@ -407,7 +447,7 @@ def annotate(body: etree._Element) -> Annotation:
                     n = len(tail.strip())
                     if n:
                         parent[TEXT] += n
-                        parent[COMMAS] += count_commas(tail)
+                        parent[COMMAS] += tail.count(",") + tail.count("，") + tail.count("、")
     return Annotation(stats, paragraphs, junk, anchors, teasers)
 
 

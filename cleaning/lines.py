@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from cleaning.rules import COMPILED_LINE_RULES, MAX_BOILERPLATE_LINE
+from cleaning.rules import LINE_RULES_RE, MAX_BOILERPLATE_LINE
 
 
 def match_line_rule(line: str) -> str | None:
@@ -24,10 +24,8 @@ def match_line_rule(line: str) -> str | None:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_BOILERPLATE_LINE:
         return None
-    for reason, pattern in COMPILED_LINE_RULES:
-        if pattern.search(stripped):
-            return reason
-    return None
+    match = LINE_RULES_RE.search(stripped)
+    return match.lastgroup if match else None
 
 
 @lru_cache(maxsize=64)

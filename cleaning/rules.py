@@ -1,6 +1,6 @@
 """Boilerplate rules as data: ordered tuples grouped by concept, first match wins.
 
-Nothing here runs on import except compiling the regexes; the functions that use
+Nothing here runs on import except compiling the regexes and token sets; the functions that use
 the rules live in :mod:`cleaning.extract` (tree rules) and :mod:`cleaning.lines`
 (line rules). Every rule has a parametrised table of cases in tests/test_rules.py,
 including sentences that must survive ("Tel Aviv", "Next steps", 下一步).
@@ -42,16 +42,36 @@ TAG_WEIGHTS = (
 # ---------------------------------------------------------------------------
 
 
-def token_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Regex matching any of ``words`` as a whole token of a class/id string.
+def expand_token_pattern(pattern: str) -> tuple[str, ...]:
+    """Literal forms of a token pattern, separators removed ('-?' optional dash, 'x?' optional
+    letter); class/id strings are compared the same way (tokens joined without separators).
 
-    >>> bool(token_regex(("nav",)).search("main-nav x"))
-    True
-    >>> bool(token_regex(("nav",)).search("canvas navigator"))
-    False
+    >>> expand_token_pattern("share-?buttons?")
+    ('sharebutton', 'sharebuttons')
+    >>> expand_token_pattern("article__body")
+    ('articlebody',)
     """
-    alternatives = "|".join(words)
-    return re.compile(rf"(?:^|[\s_-])(?:{alternatives})(?:$|[\s_-])", re.IGNORECASE)
+    p = pattern.lower().replace("-?", "").replace("-", "").replace("_", "")
+    variants = [""]
+    i = 0
+    while i < len(p):
+        ch = p[i]
+        if i + 1 < len(p) and p[i + 1] == "?":
+            variants = [v + ch for v in variants] + variants
+            i += 2
+        else:
+            variants = [v + ch for v in variants]
+            i += 1
+    return tuple(sorted(set(variants)))
+
+
+def token_set(patterns: tuple[str, ...]) -> frozenset[str]:
+    """All literal forms of a tuple of token patterns.
+
+    >>> sorted(token_set(("ads?", "nav")))
+    ['ad', 'ads', 'nav']
+    """
+    return frozenset(form for p in patterns for form in expand_token_pattern(p))
 
 
 # Hard junk: an element whose class/id carries one of these is skipped.
@@ -102,10 +122,13 @@ NEGATIVE_TOKENS = ("hidden", "banner", "combx", "comment", "com", "contact", "fo
                    "shopping", "tags", "tool", "widget", "nav", "menu", "links", "list", "teaser",
                    "card", "thumb", "header", "login", "rss", "subscribe", "newsletter")
 
-JUNK_RE = token_regex(JUNK_TOKENS)
-CONTENT_RE = token_regex(CONTENT_TOKENS)
-POSITIVE_RE = token_regex(POSITIVE_TOKENS)
-NEGATIVE_RE = token_regex(NEGATIVE_TOKENS)
+# A class/id string is split on spaces, '_' and '-'; runs of up to MAX_TOKEN_RUN tokens joined
+# without separators are looked up in these sets ("c-article-body" -> "carticlebody").
+MAX_TOKEN_RUN = 3
+JUNK_WORDS = token_set(JUNK_TOKENS)
+CONTENT_WORDS = token_set(CONTENT_TOKENS)
+POSITIVE_WORDS = token_set(POSITIVE_TOKENS)
+NEGATIVE_WORDS = token_set(NEGATIVE_TOKENS)
 
 # Roles and attribute values that mark chrome or hidden elements.
 JUNK_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu",
@@ -186,10 +209,11 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("consent", CONSENT_LINE_PATTERNS),
     ("copyright", COPYRIGHT_LINE_PATTERNS),
 )
-COMPILED_LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (reason, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
-    for reason, patterns in LINE_RULES
-)
+# All groups in one regex (one search per line); ``match.lastgroup`` names the rule.
+LINE_RULES_RE = re.compile(
+    "|".join(f"(?P<{reason}>{'|'.join(f'(?:{p})' for p in patterns)})"
+             for reason, patterns in LINE_RULES),
+    re.IGNORECASE)
 
 # ---------------------------------------------------------------------------
 # Block-level markers
