@@ -91,18 +91,25 @@ CJK_NAME = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf·]{2,5}$")
 BYLINE_TEXT = re.compile(
     r"(?:^|\n|\s)(?:By|BY)\s+((?:[A-Z][\w.'’-]+|and|&|van|von|de|der|da|di|la|le|bin)"
     r"(?:[ ,]+(?:[A-Z][\w.'’-]+|and|&|van|von|de|der|da|di|la|le|bin)){1,8})")
+# Byline elements, looked up (only when JSON-LD and meta gave no author) inside the title's
+# scope first, and in the whole page only when there is no title h1.
 BYLINE_XPATH = etree.XPath(
-    "//*[@itemprop='author' or contains(@rel,'author') or contains(@class,'byline') or "
-    "contains(@class,'author-name') or contains(@class,'author')]"
-    "[not(ancestor::*[contains(@class,'comment')])]")
-ITEMPROP_DATE_XPATH = etree.XPath(
-    "//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']")
+    ".//*[@itemprop='author' or contains(@rel,'author') or contains(@class,'byline') or "
+    "contains(@class,'author')]")
+COMMENT_CLASS = re.compile(r"(?<![a-z])(?:comments?|replies|reply)(?![a-z])", re.I)
+# Elements with itemprop (microdata); the date ones are read when meta gave no date.
+ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
+ITEMPROP_DATES = ("datePublished", "dateCreated", "dateModified")
 # Title separators: " - ", " | ", " – ", " — ", " :: ", " · ", " » ", "_" (Chinese
 # 标题_栏目_公司名), full-width bar, and a bare "-" between CJK characters (标题-公司名).
 TITLE_SEPARATOR = re.compile(
     r"\s+[-|–—·•»/]\s+|\s+::\s+|\s*[_｜]\s*|\s*\|\s*|\s*——\s*"
     r"|(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])\s*-\s*(?=[\u4e00-\u9fff])")
 MAX_SITE_WORDS = 6
+# Titles that name no article (compared as lowercase words).
+GENERIC_TITLES = frozenset(("home", "homepage", "home page", "index", "welcome", "untitled",
+                            "forum", "news", "blog", "search", "404", "page not found",
+                            "首页", "主页", "网站首页", "新闻中心", "news center"))
 TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|igshid|"
                              r"spm|from|share|ref_src|cmpid)$", re.I)
 WORD_OR_CJK = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]|[^\W_]+")
@@ -218,7 +225,7 @@ def scan_page(root: etree._Element) -> PageSignals:
                 signals.ld_scripts.append(el.text)
         elif tag == "title":
             if signals.title is None:
-                signals.title = squash(el.text_content()) or None
+                signals.title = squash("".join(el.itertext())) or None
         elif tag == "h1":
             if len(signals.h1s) < 5:
                 signals.h1s.append(el)
@@ -388,34 +395,60 @@ def titles_agree(a: str, b: str) -> bool:
     return short in long_ and len(short) >= 0.6 * len(long_)
 
 
-def pick_h1(signals: PageSignals, hints: list[str]) -> etree._Element | None:
-    """The h1 that is the article title: the one agreeing with a title candidate, else the
-    first h1 with at least two words."""
+def pick_h1(signals: PageSignals, hints: list[str], site_keys: set[str]
+            ) -> tuple[etree._Element | None, str | None, bool]:
+    """(h1 element, its text, whether it agrees with a title candidate).
+
+    An h1 agrees when it has the same words as a candidate (or one contains the other and is
+    not much longer), or equals one part of a candidate split on site separators ("Air
+    Purifiers" in "Products - Air Purifiers"). Without agreement the first h1 of two or more
+    words is returned (it still anchors the search for dates and bylines).
+    """
     texts = [(h1, element_text(h1, 300)) for h1 in signals.h1s]
+    texts = [(h1, t) for h1, t in texts if t and not is_generic_title(t, site_keys)]
+    part_keys = {normalize_title_key(p) for h in hints if h for p in split_title(h)}
     for h1, text in texts:
-        if text and any(titles_agree(text, h) for h in hints if h):
-            return h1
+        if normalize_title_key(text) in part_keys or any(titles_agree(text, h) for h in hints if h):
+            return h1, text, True
     for h1, text in texts:
         if count_words(text) >= 2:
-            return h1
-    return None
+            return h1, text, False
+    return None, None, False
 
 
-def choose_title(candidates: list[str], h1_text: str | None, site_names: tuple[str, ...]
-                 ) -> str | None:
-    """First candidate agreeing with the h1 (the longer of the two), else the first candidate,
-    else the h1. Candidates are stripped of site names; the site name alone is no title."""
+def is_generic_title(text: str, site_keys: set[str]) -> bool:
+    """A site name or a word like 'Home' is no article title.
+
+    >>> is_generic_title("Home", set()), is_generic_title("首页", set()), is_generic_title("Storm", set())
+    (True, True, False)
+    """
+    key = normalize_title_key(text)
+    return not key or key in GENERIC_TITLES or key in site_keys
+
+
+def choose_title(candidates: list[str], h1_text: str | None, h1_agrees: bool,
+                 site_names: tuple[str, ...]) -> str | None:
+    """The first candidate (JSON-LD headline, og:title, ..., <title>; each stripped of its
+    site name) that agrees with the h1 (the h1 itself when it extends that candidate, or
+    when it equals a part of it), else the first candidate, else the h1.
+
+    >>> choose_title(["Products - Air Purifiers"], "Air Purifiers", True, ())
+    'Air Purifiers'
+    >>> choose_title(["Home", "Storm hits coast - BBC"], None, False, ())
+    'Storm hits coast'
+    """
     site_keys = {normalize_title_key(s) for s in site_names if s}
     cleaned = []
     for cand in candidates:
         stripped = strip_site_suffix(cand, site_names)[0] if cand else ""
-        if stripped and normalize_title_key(stripped) not in site_keys:
+        if stripped and not is_generic_title(stripped, site_keys):
             cleaned.append(stripped)
-    if h1_text:
+    if h1_text and h1_agrees:
+        h1_key = normalize_title_key(h1_text)
         for cand in cleaned:
             if titles_agree(cand, h1_text):
-                return max(cand, h1_text, key=len) if normalize_title_key(h1_text).startswith(
-                    normalize_title_key(cand)) else cand
+                return h1_text if h1_key.startswith(normalize_title_key(cand)) else cand
+        return h1_text
     if cleaned:
         return cleaned[0]
     return h1_text or None
@@ -513,11 +546,12 @@ def authors_from_values(values: list[Any], graph: JsonLdGraph | None, site_keys:
     return names
 
 
-def authors_from_markup(root: etree._Element, site_keys: set[str]) -> list[str]:
-    """Names from byline elements (itemprop=author, rel=author, class *byline* / *author*)."""
+def authors_from_markup(scope: etree._Element, site_keys: set[str]) -> list[str]:
+    """Names from byline elements (itemprop=author, rel=author, class *byline* / *author*)
+    inside scope."""
     names: list[str] = []
-    for el in BYLINE_XPATH(root)[:8]:
-        if el.tag in ("meta", "link", "script", "style"):
+    for el in BYLINE_XPATH(scope)[:8]:
+        if el.tag in ("meta", "link", "script", "style") or in_comments(el):
             continue
         inner = el.xpath(".//*[@itemprop='name']")
         text = element_text(inner[0] if inner else el, 160)
@@ -530,6 +564,11 @@ def authors_from_markup(root: etree._Element, site_keys: set[str]) -> list[str]:
         if names:
             break
     return names
+
+
+def in_comments(el: etree._Element) -> bool:
+    """True when an ancestor's class says comments (comment authors are not the author)."""
+    return any(COMMENT_CLASS.search(a.get("class") or "") for a in el.iterancestors())
 
 
 def unique(items: list[str]) -> tuple[str, ...]:
@@ -569,14 +608,17 @@ def text_near_title(h1: etree._Element | None) -> str:
     size_after = 0
     in_after = False
     h1_text = element_text(h1, 300)
+    in_h1 = False
     for event, node in etree.iterwalk(container, events=("start", "end")):
-        if node is h1 and event == "end":
-            in_after = True
-            after.append(h1_text + "\n")
-            if node.tail:
-                after.append(node.tail)
+        if node is h1:
+            in_h1 = event == "start"
+            if not in_h1:
+                in_after = True
+                after.append(h1_text + "\n")
+                if node.tail:
+                    after.append(node.tail)
             continue
-        if node is h1 or _inside(node, h1):
+        if in_h1:
             continue
         tag = node.tag if isinstance(node.tag, str) else ""
         piece = node.text if event == "start" else (node.tail if node is not container else None)
@@ -597,15 +639,6 @@ def text_near_title(h1: etree._Element | None) -> str:
     return head + "\n" + "".join(after)
 
 
-def _inside(node: etree._Element, ancestor: etree._Element) -> bool:
-    parent = node.getparent()
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.getparent()
-    return False
-
-
 # ---------------------------------------------------------------------------- dates
 
 
@@ -613,9 +646,9 @@ def dates_from_markup(root: etree._Element, signals: PageSignals, h1: etree._Ele
                       ) -> tuple[DateValue | None, DateValue | None]:
     """(published, modified) from itemprop date elements and <time> elements near the title."""
     published = modified = None
-    for el in ITEMPROP_DATE_XPATH(root)[:6]:
-        if el.tag == "meta":
-            continue  # already read as meta
+    for el in ITEMPROP_XPATH(root):
+        if el.tag == "meta" or el.get("itemprop") not in ITEMPROP_DATES:
+            continue  # meta itemprops were read as meta
         raw = el.get("datetime") or el.get("content") or element_text(el, 80)
         value = parse_date(raw, "time")
         prop = el.get("itemprop")
@@ -717,9 +750,9 @@ def extract_metadata(root: Any, url: str) -> Metadata:
 
     headline = as_text(node.get("headline")) or (as_text(node.get("name")) if node else None)
     candidates = [c for c in (headline, *signals.each(TITLE_META), signals.title) if c]
-    h1 = pick_h1(signals, candidates + [strip_site_suffix(c, site_names)[0] for c in candidates])
-    h1_text = element_text(h1, 300) if h1 is not None else None
-    title = choose_title(candidates, h1_text, site_names)
+    site_keys = {normalize_title_key(n) for n in site_names}
+    h1, h1_text, h1_trusted = pick_h1(signals, candidates, site_keys)
+    title = choose_title(candidates, h1_text, h1_trusted, site_names)
     if site_name is None and signals.title:
         site_name = strip_site_suffix(signals.title, site_names)[1]
         if site_name and title and titles_agree(site_name, title):
@@ -735,7 +768,8 @@ def extract_metadata(root: Any, url: str) -> Metadata:
                 break
     near = None
     if not authors:
-        authors = authors_from_markup(root, site_keys)
+        scope = _title_scope(h1)
+        authors = authors_from_markup(scope if scope is not None else root, site_keys)
     if not authors:
         near = text_near_title(h1)
         m = BYLINE_TEXT.search(near)
