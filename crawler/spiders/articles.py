@@ -118,7 +118,9 @@ class ArticlesSpider(scrapy.Spider):
         self.start_url = start
         self.site_host = (urlsplit(start).hostname or "").lower()
         self.allowed_domains = [self.site_host]
-        self.link_extractor = LinkExtractor(allow_domains=[self.site_host])
+        # Same-site filtering is ours (same_site): LinkExtractor's allow_domains compares the
+        # netloc, port included, so it rejects every link of a site served on a port.
+        self.link_extractor = LinkExtractor()
 
     async def start(self) -> AsyncIterator[Request]:
         yield Request(self.start_url, callback=self.parse, errback=self.on_error)
@@ -175,7 +177,8 @@ class ArticlesSpider(scrapy.Spider):
             return
         if is_page_response(response):
             for link in self.link_extractor.extract_links(response):
-                yield Request(link.url, callback=self.parse, errback=self.on_error)
+                if same_site(link.url, self.site_host):
+                    yield Request(link.url, callback=self.parse, errback=self.on_error)
 
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
