@@ -38,6 +38,7 @@ CHUNK_PAGES = 8  # pages per task sent to a worker
 CHUNK_BYTES = 4 * 1024 * 1024  # ... or fewer when they are big
 WINDOW_PER_WORKER = 3  # chunks in flight per worker
 COMMIT_INTERVAL_S = 1.0
+WORKER_PRELOAD: tuple[str, ...] = ("reclean.work",)
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -143,8 +144,7 @@ class LocalRunner:
         self.pool: ProcessPoolExecutor | None = None
         if workers > 0:
             self.pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
-                                            initargs=(job,),
-                                            mp_context=multiprocessing.get_context("fork"))
+                                            initargs=(job,), mp_context=worker_context())
         self.window = max(workers, 1) * WINDOW_PER_WORKER
 
     def submit(self, chunk: Chunk) -> Future:
@@ -158,6 +158,14 @@ class LocalRunner:
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Workers start from a lean fork server that has imported only cleaning (not this
+    process's buffers, SQLite or pandas), so each worker holds just what cleaning needs."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(list(WORKER_PRELOAD))
+    return ctx
 
 
 def init_worker_inline(job: Job) -> None:

@@ -1,0 +1,218 @@
+"""Re-cleaning on a Dask cluster: one task per WARC file (or per batch of saved pages).
+
+Each task reads its inputs itself, cleans them with the same :func:`reclean.work.process_item`
+as the local pool, and writes its partition ``parts/part-NNNNN.jsonl`` (records, in input
+order) plus ``part-NNNNN.summary.json`` (counts by outcome and reason, failure examples,
+the task's peak memory). Only that small summary travels back. The client then merges the
+parts in partition order, which is input order, into ``articles.*`` with
+``output.writers.export_records``, so the records equal a local run's.
+
+See the :mod:`reclean` docstring for pointing this at a real cluster.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from output.writers import atomic_write, export_records
+from reclean.diff import iter_jsonl
+from reclean.inputs import Input
+from reclean.progress import Progress
+from reclean.work import Job, peak_rss_mb, process_item
+
+PARTS_DIR = "parts"
+PAGES_PER_HTML_PARTITION = 200
+FAILURE_EXAMPLES = 50
+LOCAL = "local"
+
+
+def plan_partitions(inputs: list[Input], pages_per_partition: int = PAGES_PER_HTML_PARTITION
+                    ) -> list[list[Input]]:
+    """Input order kept: each WARC alone, runs of saved pages in batches.
+
+    >>> ins = [Input("html", "a.html"), Input("html", "b.html"), Input("warc", "c.warc"),
+    ...        Input("html", "d.html")]
+    >>> [[i.path for i in p] for p in plan_partitions(ins, 2)]
+    [['a.html', 'b.html'], ['c.warc'], ['d.html']]
+    """
+    parts: list[list[Input]] = []
+    batch: list[Input] = []
+    for item in inputs:
+        if item.kind == "warc":
+            if batch:
+                parts.append(batch)
+                batch = []
+            parts.append([item])
+            continue
+        batch.append(item)
+        if len(batch) >= pages_per_partition:
+            parts.append(batch)
+            batch = []
+    if batch:
+        parts.append(batch)
+    return parts
+
+
+def html_partition_size(inputs: list[Input], workers: int) -> int:
+    """Saved pages per partition: enough partitions to keep every worker busy, at most
+    PAGES_PER_HTML_PARTITION pages each.
+
+    >>> html_partition_size([Input("html", f"{n}.html") for n in range(100)], 2)
+    13
+    """
+    pages = sum(1 for i in inputs if i.kind == "html")
+    return max(1, min(PAGES_PER_HTML_PARTITION, -(-pages // (max(workers, 1) * 4))))
+
+
+def part_base(parts_dir: Path, index: int) -> Path:
+    return parts_dir / f"part-{index:05d}"
+
+
+def clean_partition(inputs: list[Input], base: str, job: Job) -> dict[str, Any]:
+    """Dask task: clean a partition's inputs, write its part files, return its summary."""
+    from reclean.run import iter_input_items  # imported here: keeps the task pickle small
+
+    counts: dict[str, dict[str, int]] = {}
+    failures: list[dict[str, Any]] = []
+    pages = 0
+    started = time.monotonic()
+    with atomic_write(base + ".jsonl") as fh:
+        for item in inputs:
+            for seq, work, _offset in iter_input_items(item, 0, 0):
+                out = process_item(work, job)
+                by_reason = counts.setdefault(out.kind, {})
+                by_reason[out.reason] = by_reason.get(out.reason, 0) + 1
+                pages += out.kind in ("record", "rejected")
+                if out.kind == "record":
+                    fh.write(out.data + "\n")
+                elif out.kind == "failed" and len(failures) < FAILURE_EXAMPLES:
+                    failures.append({"input": item.path, "seq": seq, "reason": out.reason,
+                                     "detail": out.detail})
+    summary = {"inputs": [i.path for i in inputs], "counts": counts, "failures": failures,
+               "pages": pages, "bytes": sum(safe_size(i.path) for i in inputs),
+               "seconds": round(time.monotonic() - started, 3), "pid": os.getpid(),
+               "host": os.uname().nodename, "peak_rss_mb": peak_rss_mb()}
+    with atomic_write(base + ".summary.json") as fh:
+        json.dump(summary, fh)
+    return summary
+
+
+def safe_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def reusable_summary(base: Path, inputs: list[Input]) -> dict[str, Any] | None:
+    """The summary of a partition an earlier run finished, if it covered the same inputs."""
+    try:
+        with open(str(base) + ".summary.json", encoding="utf-8") as fh:
+            summary = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if summary.get("inputs") != [i.path for i in inputs]:
+        return None
+    return summary if Path(str(base) + ".jsonl").is_file() else None
+
+
+def open_client(address: str, workers: int):
+    """A distributed Client: a LocalCluster of single-threaded processes, or a scheduler."""
+    from distributed import Client, LocalCluster
+
+    if address == LOCAL:
+        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
+                               dashboard_address=None, memory_limit=0)
+        return Client(cluster), cluster
+    return Client(address), None
+
+
+def merge_counts(total: dict[str, dict[str, int]], part: dict[str, dict[str, int]]) -> None:
+    """Add a partition's counts into the total (in place)."""
+    for kind, reasons in part.items():
+        for reason, n in reasons.items():
+            total.setdefault(kind, {})[reason] = total.setdefault(kind, {}).get(reason, 0) + n
+
+
+def iter_part_records(bases: list[Path]) -> Iterator[dict[str, Any]]:
+    """Records of the written parts, partition by partition (input order)."""
+    for base in bases:
+        path = Path(str(base) + ".jsonl")
+        if path.is_file():
+            yield from iter_jsonl(path)
+
+
+def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
+             ) -> tuple[dict[str, Any], dict[str, dict[str, int]], list[dict[str, Any]],
+                        dict[str, int]]:
+    """Clean on Dask; returns (facts, counts, failure examples, export counts)."""
+    from distributed import as_completed
+
+    out_dir = Path(opts.out_dir).resolve()
+    parts_dir = out_dir / PARTS_DIR
+    if not opts.resume and parts_dir.exists():
+        shutil.rmtree(parts_dir)
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    if opts.dask != LOCAL:  # remote workers: every path must mean the same on their side
+        inputs = [Input(i.kind, os.path.abspath(i.path),
+                        os.path.abspath(i.run_dir) if i.run_dir else None, i.url)
+                  for i in inputs]
+    partitions = plan_partitions(inputs, html_partition_size(inputs, opts.workers))
+    bases = [part_base(parts_dir, n) for n in range(len(partitions))]
+    summaries: dict[int, dict[str, Any]] = {}
+    reused = 0
+    if opts.resume:
+        for n, part in enumerate(partitions):
+            found = reusable_summary(bases[n], part)
+            if found is not None:
+                summaries[n] = {**found, "_reused": True}
+                reused += 1
+    interrupted = False
+    client, cluster = open_client(opts.dask, opts.workers)
+    futures = []
+    try:
+        todo = [n for n in range(len(partitions)) if n not in summaries]
+        futures = [client.submit(clean_partition, partitions[n], str(bases[n]), job,
+                                 key=f"reclean-{job.run_id}-{n:05d}", pure=False)
+                   for n in todo]
+        index = {f.key: n for f, n in zip(futures, todo, strict=True)}
+        bytes_done = 0
+        for future in as_completed(futures):
+            summary = future.result()
+            summaries[index[future.key]] = summary
+            bytes_done += summary["bytes"]
+            progress.update(summary["pages"], bytes_done)
+    except KeyboardInterrupt:
+        interrupted = True
+        for future in futures:
+            future.cancel()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    progress.finish()
+    counts: dict[str, dict[str, int]] = {}
+    failures: list[dict[str, Any]] = []
+    rss: dict[str, float] = {}
+    for n in sorted(summaries):
+        summary = summaries[n]
+        merge_counts(counts, summary["counts"])
+        failures.extend(summary["failures"])
+        key = f"{summary['host']}:{summary['pid']}"
+        rss[key] = max(rss.get(key, 0.0), summary["peak_rss_mb"])
+    done_bases = [bases[n] for n in sorted(summaries)]
+    outputs = export_records(lambda: iter_part_records(done_bases), out_dir,
+                             formats=opts.formats)
+    facts = {"backend": f"dask {opts.dask}", "workers": opts.workers,
+             "partitions": len(partitions), "partitions_reused": reused,
+             "pages_this_run": sum(s["pages"] for s in summaries.values()
+                                   if not s.get("_reused")),
+             "inputs_skipped_as_done": sum(len(partitions[n]) for n, s in summaries.items()
+                                           if s.get("_reused")),
+             "interrupted": interrupted, "worker_peak_rss_mb": rss}
+    return facts, counts, failures[:FAILURE_EXAMPLES], outputs
