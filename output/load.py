@@ -118,6 +118,7 @@ def find_run_dirs(site_dir: Path) -> list[Path]:
                              and not d.startswith("."))
         if any(name in filenames for name in LOAD_PREFERENCE):
             found.append(Path(dirpath))
+            dirnames[:] = []  # a run folder's subfolders (raw/) hold no runs
     return sorted(found)
 
 
@@ -460,22 +461,25 @@ def _iter_parquet_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             row["date_published"] = format_wall_clock(row["date_published"],
                                                       row["date_published_precision"], utc)
             row["date_modified"] = format_wall_clock(row["date_modified"], None, None)
-            for name in ("date_published_utc", "fetched_at"):
-                if row[name] is not None:
-                    row[name] = format_utc(row[name])
+            if utc is not None:
+                row["date_published_utc"] = format_utc(utc, row["date_published_precision"])
+            if row["fetched_at"] is not None:
+                row["fetched_at"] = format_utc(row["fetched_at"])
             row["schema_version"] = SCHEMA_VERSION
             yield number, row
 
 
-def format_utc(value: datetime) -> str:
-    """An aware datetime as ISO 8601 UTC ending in Z.
+def format_utc(value: datetime, precision: str | None = None) -> str:
+    """An aware datetime as ISO 8601 UTC ending in Z (minutes only at minute precision).
 
     >>> from datetime import timezone
     >>> format_utc(datetime(2021, 7, 17, 8, 38, 28, tzinfo=timezone.utc))
     '2021-07-17T08:38:28Z'
+    >>> format_utc(datetime(2021, 7, 17, 8, 38, tzinfo=timezone.utc), "minute")
+    '2021-07-17T08:38Z'
     """
-    text = value.replace(tzinfo=None).isoformat()
-    return text + "Z"
+    timespec = "minutes" if precision == "minute" else "auto"
+    return value.replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
 
 
 def format_wall_clock(value: datetime | None, precision: str | None,

@@ -1,6 +1,9 @@
 """load_articles: three formats, run and site folders, dtypes, versions, bad files; gleaner export."""
 import argparse
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -214,7 +217,7 @@ def test_format_wall_clock_round_trips_parquet_dates(tmp_path):
     back = [row for row in iter_latest_records(tmp_path)]
     assert [r["date_published"] for r in back] == ["2021-07-17T16:38:28+08:00", "2021-07",
                                                    "2021-07-17T16:38-05:30"]
-    assert back[2]["date_published_utc"] == "2021-07-17T22:08:00Z"
+    assert back[2]["date_published_utc"] == "2021-07-17T22:08Z"
     assert back[2]["fetched_at"] == "2026-11-27T04:10:00.500000Z"
     assert format_wall_clock(None, "day", None) is None
 
@@ -265,3 +268,18 @@ def test_gleaner_export_bad_paths_exit_2_with_one_line(site_dir, tmp_path, capsy
     assert export(*args) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_gleaner_export_through_the_command_line(site_dir, tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "merged.jsonl"
+    done = subprocess.run([sys.executable, "-m", "crawler", "export", str(site_dir), "-o", str(out)],
+                          capture_output=True, text=True, cwd=root, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"{out}: 3 records" in done.stdout
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+    bad = subprocess.run([sys.executable, "-m", "crawler", "export", str(tmp_path / "nope")],
+                         capture_output=True, text=True, cwd=root, timeout=120)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [f"gleaner export: error: {tmp_path / 'nope'} "
+                                               "is not a folder"]
