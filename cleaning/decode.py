@@ -8,7 +8,8 @@ that, the lies real sites tell are checked and repaired, each recorded in ``fixe
   shift_jis -> cp932, as WHATWG and w3lib do): ``charset_override:gb2312->gb18030``;
 - a page that is valid UTF-8 but declared as something else is read as UTF-8:
   ``charset_lie:cp1252->utf-8``;
-- a page declared UTF-8 that mixes in Windows-1252 bytes is ``detwingle``d (bs4);
+- a page declared UTF-8 that mixes in Windows-1252 bytes is ``detwingle``d (each invalid
+  byte read as Windows-1252; exact, unlike bs4's UnicodeDammit.detwingle);
 - a page declared UTF-8 whose bytes are GBK/Shift-JIS/... is detected (charset-normalizer):
   ``charset_lie:utf-8->gb18030``;
 - undeclared pages are UTF-8 when strictly valid, else detected (``charset_detected:...``).
@@ -206,15 +207,32 @@ def decode_claimed_utf8(body: bytes, fixes: list[str]) -> tuple[str, str, list[s
     return body.decode("cp1252", "replace"), "cp1252", fixes + ["charset_lie:utf-8->cp1252"]
 
 
+def decode_cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not valid UTF-8 are read as Windows-1252
+    (the 5 bytes cp1252 leaves undefined as Latin-1, like browsers)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    chunk = exc.object[exc.start:exc.end]
+    return "".join(bytes([b]).decode("cp1252", "strict") if b not in CP1252_UNDEFINED
+                   else chr(b) for b in chunk), exc.end
+
+
+CP1252_UNDEFINED = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
+CP1252_FALLBACK = "gleaner-cp1252-fallback"
+codecs.register_error(CP1252_FALLBACK, decode_cp1252_bytes)
+
+
 def detwingle(body: bytes) -> str:
-    """UTF-8 with embedded Windows-1252 bytes to text (bs4's UnicodeDammit.detwingle).
+    r"""UTF-8 with embedded Windows-1252 bytes to text.
 
-    >>> detwingle("café ".encode() + b"\\x93quoted\\x94")
-    'café “quoted”'
+    Like bs4's ``UnicodeDammit.detwingle``, but exact: Python's UTF-8 decoder finds each
+    invalid byte and only those are read as Windows-1252 (detwingle trusts any lead byte and
+    swallows the bytes after a stray "é", e.g. ``caf\xe9<``).
+
+    >>> detwingle("café ".encode() + b"\x93quoted\x94 caf\xe9<")
+    'café “quoted” café<'
     """
-    from bs4 import UnicodeDammit  # lazily: only mixed documents need it
-
-    return UnicodeDammit.detwingle(body).decode("utf-8", "replace")
+    return body.decode("utf-8", CP1252_FALLBACK)
 
 
 def decode_undeclared(body: bytes) -> tuple[str, str, list[str]]:
