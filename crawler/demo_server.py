@@ -71,7 +71,8 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
         pass  # quiet: the crawl's own log and WARC record every request
 
     def base_url(self) -> str:
-        return f"http://{self.headers.get('Host') or '%s:%d' % self.server.server_address[:2]}"
+        host, port = self.server.server_address[:2]
+        return f"http://{self.headers.get('Host') or f'{host}:{port}'}"
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         path = resolve_site_path(self.path, self.site_dir)
@@ -86,7 +87,7 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
     def send_body(self, status: int, body: bytes, content_type: str,
                   validators: bool = False, extra: tuple[tuple[str, str], ...] = ()) -> None:
         """Send a complete response; 304 when the client's validators match."""
-        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+        etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
         if validators and (self.headers.get("If-None-Match") == etag
                            or (self.headers.get("If-None-Match") is None
                                and self.headers.get("If-Modified-Since") == LAST_MODIFIED)):

@@ -323,18 +323,25 @@ def iter_warc_pages(path: str | os.PathLike[str],
         yield ArchiveProblem(str(path), 0, f"cannot open: {exc}")
         return
     with fh:
+        size = os.fstat(fh.fileno()).st_size
         it = ArchiveIterator(fh, check_digests=False)
         offset = 0
         while True:
             try:
                 record = next(it)
-                if record.rec_type != "response" or record.http_headers is None:
-                    record.raw_stream.read()
-                    continue
                 body = record.raw_stream.read()
                 offset = it.get_record_offset()
-                yield _page_from_record(record, body, raw_ref_for(path, offset, run_dir))
+                if record.format != "warc":  # warcio reads junk as ARC records
+                    yield ArchiveProblem(str(path), offset, f"not a WARC record ({record.format})")
+                    return
+                if record.rec_type == "response" and record.http_headers is not None:
+                    yield _page_from_record(record, body, raw_ref_for(path, offset, run_dir))
             except StopIteration:
+                # warcio stops quietly at a truncated member or at junk: check we reached EOF
+                end = it.offset or 0
+                if end < size:
+                    yield ArchiveProblem(str(path), end, f"truncated or unreadable data from "
+                                                         f"offset {end} (file size {size})")
                 return
             except Exception as exc:  # noqa: BLE001 - a broken archive is data, not a crash
                 yield ArchiveProblem(str(path), offset, f"{type(exc).__name__}: {exc}")

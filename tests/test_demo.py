@@ -26,4 +26,4 @@ def test_demo_crawls_the_sample_site_and_prints_records(tmp_path):
     records = [json.loads(line) for line in (run_dir / "articles.jsonl").read_text("utf-8").splitlines()]
     assert len(records) == 7  # the seven news articles, nothing else
     assert all("/news/" in r["url"] for r in records)
-    assert f"7 articles exported" in out and str(run_dir.relative_to(tmp_path)) in out
+    assert "7 articles exported" in out and str(run_dir.relative_to(tmp_path)) in out
