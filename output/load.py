@@ -510,6 +510,19 @@ def format_wall_clock(value: datetime | None, precision: str | None,
     return text
 
 
+_NEVER = datetime(1, 1, 1)
+
+
+def _fetched_key(value: str | None) -> datetime:
+    """fetched_at as a naive UTC datetime for ordering; missing or odd values sort first."""
+    if not value:
+        return _NEVER
+    try:
+        return parse_utc(value).replace(tzinfo=None)
+    except ValueError:
+        return _NEVER
+
+
 def iter_latest_records(site_dir: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
     """The latest version of each article over every run below ``site_dir``, as record dicts.
 
@@ -518,11 +531,11 @@ def iter_latest_records(site_dir: str | os.PathLike[str]) -> Iterator[dict[str, 
     those records in run order, so memory holds one small key per article.
     """
     files, _ = resolve_sources(site_dir, RECORD_PREFERENCE)
-    winners: dict[str, tuple[tuple[int, str], tuple[int, int]]] = {}
+    winners: dict[str, tuple[tuple[int, datetime], tuple[int, int]]] = {}
     for file_index, path in enumerate(files):
         for number, row in iter_file_records(path):
             key = (row["version"] if isinstance(row["version"], int) else 0,
-                   row["fetched_at"] or "")
+                   _fetched_key(row["fetched_at"]))
             best = winners.get(row["article_id"])
             if best is None or key >= best[0]:
                 winners[row["article_id"]] = (key, (file_index, number))

@@ -116,7 +116,8 @@ keeping the latest version of each article; `gleaner export SITE_DIR --format cs
 The `excel` CSV profile (for spreadsheets) adds a UTF-8 BOM, prefixes text cells that start with
 `=`, `+`, `-`, `@`, tab or CR with `'` (against formula injection) and appends a `warnings` column
 naming any cell longer than Excel's 32,767-character limit (such cells are written whole; Excel
-itself will cut them).
+itself will cut them). Spreadsheets also guess types: an all-digit id or a title such as `2021`
+may become a number there; use the `pandas` profile, JSONL or Parquet when exact text matters.
 
 ## Loading
 

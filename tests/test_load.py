@@ -283,3 +283,13 @@ def test_gleaner_export_through_the_command_line(site_dir, tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [f"gleaner export: error: {tmp_path / 'nope'} "
                                                "is not a folder"]
+
+
+def test_export_and_loader_agree_on_the_latest_fetch(tmp_path):
+    # Same version fetched twice; the run folder that sorts first holds the later fetch.
+    later = make_record(1, 1, "2026-11-27T04:10:00.5Z", title="later")
+    earlier = make_record(1, 1, "2026-11-27T04:10:00Z", title="earlier", record_id="e" * 20)
+    export_records(lambda: [later], tmp_path / "a")
+    export_records(lambda: [earlier], tmp_path / "b")
+    assert [r["title"] for r in iter_latest_records(tmp_path)] == ["later"]
+    assert load_articles(tmp_path)["title"].tolist() == ["later"]
