@@ -543,7 +543,17 @@ def build_site_config(data: Any, file: str, default_name: str) -> SiteConfig:
             raise SiteConfigError(file, "name", f"the file name is not a usable site name; "
                                                 f"set name: explicitly ({exc})") from None
     values.setdefault("allowed_hosts", default_hosts(values))
+    check_urls_in_hosts(values, file)
     return SiteConfig(source=file, **values)
+
+
+def check_urls_in_hosts(values: dict[str, Any], file: str) -> None:
+    """Every start URL, sitemap and feed must be on one of ``allowed_hosts``."""
+    for key in URL_SOURCES:
+        for i, url in enumerate(values.get(key, ())):
+            if not is_same_site(url, values["allowed_hosts"]):
+                raise SiteConfigError(file, f"{key}[{i}]", f"host of {url!r} is not in "
+                                      f"allowed_hosts ({', '.join(values['allowed_hosts'])})")
 
 
 def load_site_config(path: str | Path) -> SiteConfig:

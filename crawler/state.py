@@ -9,6 +9,8 @@ was committed) holds
   content hash, record id and version of its latest exported text;
 * ``runs``: one row per run with its counts and the mean text length (the health
   check's redesign signal), kept current inside the same transactions;
+* ``visits``: the URL keys offered in the current run (``first_visit``, a dupefilter's
+  seen set on disk);
 * ``outbox`` and ``exports``: every record to export, written in the *same transaction*
   as the state change that decided it. Export files are materialised from the outbox
   (``begin_export`` / ``iter_export`` / ``finish_export``), so a run killed at any point
@@ -127,6 +129,10 @@ SCHEMA: tuple[str, ...] = (
         export_id INTEGER REFERENCES exports (export_id),
         UNIQUE (article_id, version))""",
     "CREATE INDEX IF NOT EXISTS outbox_by_export ON outbox (export_id, seq)",
+    """CREATE TABLE IF NOT EXISTS visits (
+        run_id TEXT NOT NULL,
+        url_key TEXT NOT NULL,
+        PRIMARY KEY (run_id, url_key)) WITHOUT ROWID""",
 )
 PRAGMAS: tuple[str, ...] = (
     "PRAGMA journal_mode=WAL",
@@ -354,6 +360,7 @@ class CrawlState:
         run_id = run_id or new_run_id()
         with self._write() as db:
             db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+            db.execute("DELETE FROM visits")
             db.execute("INSERT INTO runs (run_id, started_at, pid, status) "
                        "VALUES (?, ?, ?, 'running')", (run_id, utc_now(), os.getpid()))
         self.run_id = run_id
@@ -404,6 +411,14 @@ class CrawlState:
         return _summary(row) if row else None
 
     # --- per-URL state -----------------------------------------------------------------------
+
+    def first_visit(self, key: str) -> bool:
+        """True the first time a URL key is offered in this run, False after: the seen set
+        of a dupefilter, kept in SQLite rather than RAM."""
+        run_id = self._require_run()
+        with self._write() as db:
+            return db.execute("INSERT OR IGNORE INTO visits VALUES (?, ?)",
+                              (run_id, key)).rowcount == 1
 
     def validators(self, key: str) -> tuple[str | None, str | None] | None:
         """(etag, last_modified) exactly as received for a known *article* URL, or None

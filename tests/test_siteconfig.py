@@ -141,6 +141,7 @@ ERRORS = [
     ("start_urls:\n  - https://example.com:99999/\n", "start_urls[0]", "Port out of range"),
     ("start_urls:\n  - https://example.com/a b\n", "start_urls[0]", "white space"),
     (MINIMAL + "allowed_hosts: ['https://example.com/']\n", "allowed_hosts[0]", "no scheme, no path"),
+    (MINIMAL + "allowed_hosts: [example.org]\n", "start_urls[0]", "is not in allowed_hosts (example.org)"),
     # structure
     ("limits:\n  max_pages: 3\n", "start_urls", "at least one URL"),
     ("", "", "the file is empty"),

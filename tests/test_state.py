@@ -49,7 +49,7 @@ def test_open_creates_wal_database(tmp_path, st):
     assert st._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert st._conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     tables = {r[0] for r in st._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"urls", "articles", "runs", "outbox", "exports", "meta"} <= tables
+    assert {"urls", "articles", "runs", "outbox", "exports", "meta", "visits"} <= tables
 
 
 def test_new_changed_unchanged_across_runs(st):
@@ -96,6 +96,17 @@ def test_same_article_under_two_urls_is_one_article(st):
     assert st.commit_record(rec).decision.verdict is Verdict.NEW
     assert st.commit_record(twin).decision.verdict is Verdict.UNCHANGED
     assert st.end_run().articles == 1
+
+
+def test_first_visit_is_per_run(st):
+    st.begin_run("r1")
+    keys = [url_key(f"https://www.example.com/news/{n}.html") for n in range(50)]
+    assert all(st.first_visit(k) for k in keys)
+    assert not any(st.first_visit(k) for k in keys)
+    st.end_run()
+    st.begin_run("r2")
+    assert st.first_visit(keys[0]) is True
+    assert st._conn.execute("SELECT count(*) FROM visits").fetchone()[0] == 1
 
 
 def test_validators_kept_exactly_as_received(st):
