@@ -50,6 +50,7 @@ from output.schema import (
     FIELD_SPECS,
     SCHEMA_VERSION,
     FieldSpec,
+    iter_record_problems,
 )
 from output.writers import (
     FORMULA_GUARD,
@@ -161,7 +162,7 @@ def format_of(path: Path) -> str:
 def upgrade_row(row: dict[str, Any], path: Path, line: int | None) -> dict[str, Any]:
     """A row in the current schema: check its schema_version, add missing fields.
 
-    Unknown keys are dropped (logged once per file by the caller).
+    Keys this schema does not know are dropped.
     """
     version = row.get("schema_version")
     if isinstance(version, str) and version.isdigit():
@@ -196,7 +197,11 @@ def iter_jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                                 lineno) from None
             if not isinstance(row, dict):
                 raise LoadError(path, f"expected a JSON object, got {type(row).__name__}", lineno)
-            yield lineno, upgrade_row(row, path, lineno)
+            row = upgrade_row(row, path, lineno)
+            problem = next(iter_record_problems(row), None)
+            if problem is not None:
+                raise LoadError(path, f"{problem.field}={problem.value}: {problem.reason}", lineno)
+            yield lineno, row
 
 
 def _csv_value(spec: FieldSpec, cell: str, path: Path, line: int) -> Any:

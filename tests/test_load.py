@@ -293,3 +293,12 @@ def test_export_and_loader_agree_on_the_latest_fetch(tmp_path):
     export_records(lambda: [earlier], tmp_path / "b")
     assert [r["title"] for r in iter_latest_records(tmp_path)] == ["later"]
     assert load_articles(tmp_path)["title"].tolist() == ["later"]
+
+
+def test_bad_value_in_jsonl_names_line_and_field(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    good = make_record(1).to_dict()
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "authors": "Jane"}) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(LoadError, match=r"bad.jsonl:2: authors='Jane': expected a list"):
+        load_articles(path)
