@@ -565,7 +565,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
 def load_site_configs(folder: str | Path, include_disabled: bool = False) -> tuple[SiteConfig, ...]:
     """Every enabled site config in a folder (``*.yaml``/``*.yml``, not starting with '.'
     or '_'), sorted by file name. All files are validated before any is returned; two files
-    naming the same site are an error."""
+    naming the same site, or no enabled site at all, are errors."""
     folder = Path(folder)
     if not folder.is_dir():
         raise SiteConfigError(str(folder), "", "not a folder of site configs")
@@ -580,7 +580,12 @@ def load_site_configs(folder: str | Path, include_disabled: bool = False) -> tup
             raise SiteConfigError(config.source, "name", f"site {config.name!r} is also "
                                                          f"configured in {seen[config.name]}")
         seen[config.name] = config.source
-    return tuple(c for c in configs if c.enabled or include_disabled)
+    chosen = tuple(c for c in configs if c.enabled or include_disabled)
+    if not chosen:
+        names = ", ".join(Path(c.source).name for c in configs)
+        raise SiteConfigError(str(folder), "", f"no enabled site configs ({names}: "
+                                               "enabled: false)")
+    return chosen
 
 
 def name_from_host(host: str) -> str:

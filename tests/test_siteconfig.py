@@ -200,6 +200,14 @@ def test_load_site_configs_refuses_duplicate_names(tmp_path):
     assert info.value.key == "name"
 
 
+def test_load_site_configs_with_nothing_enabled(tmp_path):
+    write(tmp_path, "off.yaml", MINIMAL + "enabled: false\n")
+    with pytest.raises(SiteConfigError, match=r"no enabled site configs \(off.yaml: enabled"):
+        load_site_configs(tmp_path)
+    with pytest.raises(SiteConfigError, match="no enabled site configs"):
+        load_site_configs(SITES)  # the repo ships only the disabled example
+
+
 @pytest.mark.parametrize("folder_kind", ["missing", "empty", "file"])
 def test_load_site_configs_bad_folder(tmp_path, folder_kind):
     target = tmp_path / "sites"
