@@ -71,9 +71,13 @@ NEUTRAL, JUNK, CONTENT = 0, 1, 2
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
 MIN_GOOD_TEXT = 250
 KEEP_JUNK_SHARE = 0.35  # a junk-named element with more of the page's good text stays
+MAX_TITLE_POSITION = 6  # the title block is looked for among the first blocks of the region
+MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be this short
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
 COMMA_CHARS = (",", "，", "、", "،")
+# Containers scored like paragraphs when they hold only inline content (text divs).
+TEXT_DIV_TAGS = frozenset({"div", "section", "article", "li", "dd"})
 # Inline tags whose attributes never decide junk (their containers do): no verdict computed.
 NO_VERDICT_TAGS = frozenset({"a", "img", "br", "b", "i", "em", "strong", "sup", "sub", "small",
                              "u", "s", "abbr", "code", "wbr", "source", "td", "tr", "th", "tbody",
@@ -430,8 +434,7 @@ def annotate(body: etree._Element) -> Annotation:
                 s[LINK] = s[TEXT]
             elif tag == "p":
                 s[PCOUNT] += 1
-            if tag in scored_tags or (tag in ("div", "section", "article")
-                                      and not s[FLAGS] & HAS_BLOCK_CHILD):
+            if not s[FLAGS] & HAS_BLOCK_CHILD and (tag in scored_tags or tag in TEXT_DIV_TAGS):
                 if s[TEXT] >= MIN_PARAGRAPH:
                     paragraphs.append(el)
             elif tag in ("h2", "h3", "h4") and s[TEXT] > 10 and s[LINK] >= 0.6 * s[TEXT]:
@@ -794,7 +797,11 @@ def filter_blocks(blocks: list[Block], title: str | None,
         cleaned = strip_line_rules(block, extra)
         if cleaned is None:
             continue
-        if i < 4 and not kept and is_title_block(cleaned, title_key):
+        if i < MAX_TITLE_POSITION and so_far <= MAX_PRE_TITLE_CHARS \
+                and is_title_block(cleaned, title_key):
+            kept.clear()  # the title; what came before it is a label/breadcrumb/kicker
+            seen.clear()
+            so_far = 0
             continue
         if len(cleaned.text) > 50:
             if cleaned.text in seen:

@@ -153,7 +153,7 @@ CONTACT_LINE_PATTERNS = (
 )
 CITY_LIST_PATTERNS = (
     # "Shanghai - Beijing - Guangzhou - Xiamen": three or more short capitalised names
-    r"^[A-Z][\w.']*(?: [A-Z][\w.']*)?(?:\s+[-–|/·•]\s+[A-Z][\w.']*(?: [A-Z][\w.']*)?){2,}$",
+    r"^[A-Z][\w.']*(?: [A-Z][\w.']*)?(?:\s+[-–/·•]\s+[A-Z][\w.']*(?: [A-Z][\w.']*)?){2,}$",
     r"^[\u4e00-\u9fff]{2,6}(?:\s*[-–|/·•、]\s*[\u4e00-\u9fff]{2,6}){2,}$",
 )
 _DATE = r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
