@@ -285,7 +285,9 @@ class CrawlState:
                 elif int(row[0]) > SCHEMA_VERSION:
                     raise StateError(f"{db_path}: state schema {row[0]} is newer than this "
                                      f"gleaner understands ({SCHEMA_VERSION}); upgrade gleaner")
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:  # busy, read-only, no permission ...
+            raise StateError(f"{db_path}: cannot open the state database ({exc})") from None
+        except sqlite3.DatabaseError as exc:  # not a database, malformed
             raise StateError(f"{db_path}: not a usable state database ({exc}); move it away "
                              "to start the site afresh") from None
         return cls(db_path, folder / f"{stem}.lock", site, conn)
