@@ -112,6 +112,7 @@ GENERIC_TITLES = frozenset(("home", "homepage", "home page", "index", "welcome",
                             "首页", "主页", "网站首页", "新闻中心", "news center"))
 TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|igshid|"
                              r"spm|from|share|ref_src|cmpid)$", re.I)
+CJK_CHAR = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]")
 WORD_OR_CJK = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]|[^\W_]+")
 TEXT_WINDOW_BEFORE = 160
 TEXT_WINDOW_AFTER = 500
@@ -317,6 +318,16 @@ def count_words(text: str) -> int:
     return len(WORD_OR_CJK.findall(text))
 
 
+def title_size(text: str) -> float:
+    """Length of a title part in words, a CJK character counting half a word.
+
+    >>> title_size("Hello world 你好")
+    3.0
+    """
+    cjk = len(CJK_CHAR.findall(text))
+    return count_words(text) - cjk / 2
+
+
 def split_title(title: str) -> list[str]:
     """Parts of a <title> split on site-name separators.
 
@@ -359,12 +370,12 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> tuple[str
             return rejoin(title, kept), removed
     kept = list(parts)
     site = None
-    while len(kept) > 1 and count_words(kept[-1]) <= MAX_SITE_WORDS and \
-            count_words(" ".join(kept[:-1])) >= count_words(kept[-1]):
+    while len(kept) > 1 and title_size(kept[-1]) <= MAX_SITE_WORDS and \
+            title_size(" ".join(kept[:-1])) >= title_size(kept[-1]):
         last = kept.pop()
         site = site or last
-    if site is None and len(kept) == 2 and count_words(kept[0]) <= MAX_SITE_WORDS and \
-            count_words(kept[1]) > count_words(kept[0]):
+    if site is None and len(kept) == 2 and title_size(kept[0]) <= MAX_SITE_WORDS and \
+            title_size(kept[1]) > title_size(kept[0]):
         site = kept.pop(0)
     return rejoin(title, kept), site
 
@@ -385,6 +396,8 @@ def titles_agree(a: str, b: str) -> bool:
     True
     >>> titles_agree("Home", "Storm hits coast")
     False
+    >>> titles_agree("Storm hits coast", "Storm hits coast of Scotland, killing three")
+    True
     """
     ka, kb = normalize_title_key(a), normalize_title_key(b)
     if not ka or not kb:
@@ -392,6 +405,8 @@ def titles_agree(a: str, b: str) -> bool:
     if ka == kb:
         return True
     short, long_ = sorted((ka, kb), key=len)
+    if long_.startswith(short + " ") and short.count(" ") >= 2:
+        return True  # a shortened or extended headline: at least three words in common
     return short in long_ and len(short) >= 0.6 * len(long_)
 
 
@@ -406,9 +421,11 @@ def pick_h1(signals: PageSignals, hints: list[str], site_keys: set[str]
     """
     texts = [(h1, element_text(h1, 300)) for h1 in signals.h1s]
     texts = [(h1, t) for h1, t in texts if t and not is_generic_title(t, site_keys)]
-    part_keys = {normalize_title_key(p) for h in hints if h for p in split_title(h)}
+    stripped = [strip_site_suffix(h)[0] for h in hints if h]
+    part_keys = {normalize_title_key(p) for h in stripped for p in split_title(h)}
+    agreeing = [h for h in hints if h] + stripped
     for h1, text in texts:
-        if normalize_title_key(text) in part_keys or any(titles_agree(text, h) for h in hints if h):
+        if normalize_title_key(text) in part_keys or any(titles_agree(text, h) for h in agreeing):
             return h1, text, True
     for h1, text in texts:
         if count_words(text) >= 2:
@@ -428,9 +445,9 @@ def is_generic_title(text: str, site_keys: set[str]) -> bool:
 
 def choose_title(candidates: list[str], h1_text: str | None, h1_agrees: bool,
                  site_names: tuple[str, ...]) -> str | None:
-    """The first candidate (JSON-LD headline, og:title, ..., <title>; each stripped of its
-    site name) that agrees with the h1 (the h1 itself when it extends that candidate, or
-    when it equals a part of it), else the first candidate, else the h1.
+    """The h1 when it agrees with a candidate (it is the headline readers see, without the
+    site name), else the first candidate (JSON-LD headline, og:title, ..., <title>; each
+    stripped of its site name), else the h1.
 
     >>> choose_title(["Products - Air Purifiers"], "Air Purifiers", True, ())
     'Air Purifiers'
@@ -444,10 +461,6 @@ def choose_title(candidates: list[str], h1_text: str | None, h1_agrees: bool,
         if stripped and not is_generic_title(stripped, site_keys):
             cleaned.append(stripped)
     if h1_text and h1_agrees:
-        h1_key = normalize_title_key(h1_text)
-        for cand in cleaned:
-            if titles_agree(cand, h1_text):
-                return h1_text if h1_key.startswith(normalize_title_key(cand)) else cand
         return h1_text
     if cleaned:
         return cleaned[0]

@@ -45,6 +45,7 @@ BLANK_LINES = re.compile(r"\n{3,}")
 # full stop or comma that ends a clause (followed by space, quote, or end), after a word,
 # a closing bracket or quote. Not "wait ..." (ellipsis), not ".NET", not "3 .5".
 SPACE_BEFORE_STOP = re.compile(r"(?<=[\w)\]\"'”’])[ ]+([.,])(?=[\s\"'”’]|$)(?!\.)")
+URL_LIKE = re.compile(r"://|^www\.", re.I)
 # "( Chengdu)" -> "(Chengdu)", "(Chengdu )" -> "(Chengdu)"; ASCII brackets only.
 SPACE_INSIDE_OPEN = re.compile(r"([(\[])[ ]+(?=\w)")
 SPACE_INSIDE_CLOSE = re.compile(r"(?<=[\w.\"'”’])[ ]+([)\]])")
@@ -85,10 +86,15 @@ def remove_space_before_stop(text: str) -> str:
     'the "Decision").'
     >>> remove_space_before_stop("material foundation .")
     'material foundation.'
-    >>> remove_space_before_stop("1,006.57 yuan and .NET, wait ...")
-    '1,006.57 yuan and .NET, wait ...'
+    >>> remove_space_before_stop("1,006.57 yuan and .NET, wait ... see https://e.com/a .")
+    '1,006.57 yuan and .NET, wait ... see https://e.com/a .'
     """
-    return SPACE_BEFORE_STOP.sub(r"\1", text)
+    return SPACE_BEFORE_STOP.sub(_join_stop_unless_url, text)
+
+
+def _join_stop_unless_url(m: re.Match[str]) -> str:
+    word = m.string[:m.start()].rsplit(None, 1)[-1] if m.start() else ""
+    return m.group(0) if URL_LIKE.search(word) else m.group(1)
 
 
 def remove_space_inside_brackets(text: str) -> str:

@@ -1,0 +1,96 @@
+"""Text repair: ftfy with our options, then our spacing fixers; cases that change and must not."""
+import pytest
+
+from cleaning.repair import FIXERS, FTFY_CONFIG, repair_text
+
+# (input, expected output, a fix name that must be reported or None)
+CHANGES = [
+    # the seed page's spacing damage
+    ('(hereinafter referred to as the "Decision") .', '(hereinafter referred to as the "Decision").',
+     "remove_space_before_stop"),
+    ("building a strategic support and material foundation .",
+     "building a strategic support and material foundation.", "remove_space_before_stop"),
+    ("upgrading the level of platforms such as the'China-Europe Center', and building",
+     "upgrading the level of platforms such as the 'China-Europe Center', and building",
+     "insert_space_before_quote"),
+    ("the Western Region ( Chengdu) Science City", "the Western Region (Chengdu) Science City",
+     "remove_space_inside_brackets"),
+    ("first , second", "first, second", "remove_space_before_stop"),
+    # mojibake and controls (ftfy)
+    ("The Mona Lisa doesnâ€™t have eyebrows.", "The Mona Lisa doesn’t have eyebrows.",
+     "fix_encoding"),
+    ("Ã©tÃ© chaud", "été chaud", "fix_encoding"),
+    ("caf\u0065\u0301", "caf\u00e9", "normalize_nfc"),
+    ("ﬁnancial", "financial", "fix_latin_ligatures"),
+    # invisible characters and whitespace
+    ("zero\u200bwidth\u200d joiner\ufeff", "zerowidth joiner", "remove_invisible_chars"),
+    ("soft\u00adhyphen", "softhyphen", "remove_invisible_chars"),
+    ("bell\x07 char", "bell char", None),
+    ("two  spaces\u00a0and\tnbsp", "two spaces and nbsp", "normalize_whitespace"),
+    ("trailing   \nspaces  ", "trailing\nspaces", "normalize_whitespace"),
+    ("para one\n\n\n\n\npara two", "para one\n\npara two", "normalize_whitespace"),
+    ("\n\n  leading blank lines", "leading blank lines", "normalize_whitespace"),
+    ("windows\r\nline\rends", "windows\nline\nends", None),
+]
+
+
+@pytest.mark.parametrize("text,expected,fix", CHANGES)
+def test_repairs(text, expected, fix):
+    repaired, fixes = repair_text(text)
+    assert repaired == expected
+    if fix:
+        assert fix in fixes
+
+
+# Text that must come out exactly as it went in, with no fix reported.
+UNCHANGED = [
+    "Innovation + business incubation'.\" said Zhang Jinquan, director of the Bureau.",
+    "Tianfu Laboratory’s “four-tier structure” stays curly.",
+    "成都加快建设科技创新中心，打造增长极。“引号”保留；全角：标点！",
+    "全角字符ＡＢＣ１２３保持不变",
+    "GDP reached 1,006.57 billion yuan, up 3.5%.",
+    "See https://www.example.com/a,b/c.html?x=1 . for details",
+    "O'Brien said don't worry; it's McDonald's rock'n'roll.",
+    "Wait ... what?",
+    "Use .NET and C# 12.",
+    "R&amp;D stays as written",  # text already unescaped by the parser: a literal &amp; is meant
+    "Line one\nline two\n\nParagraph two",
+    "Bonjour ! Comment ça va ? Très bien : merci.",
+    "a (b) c [d] e",
+    "Ellipsis… and em—dash – en dash",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", UNCHANGED)
+def test_must_not_change(text):
+    repaired, fixes = repair_text(text)
+    assert repaired == text
+    assert fixes == []
+
+
+def test_seed_paragraph():
+    text = ("reviewed and approved the \"Decision of the CPC Chengdu Municipal Committee\" "
+            "(hereinafter referred to as the \"Decision\") .\n\n"
+            "platforms such as the'China-Europe Center', and building the economy")
+    repaired, fixes = repair_text(text)
+    assert '(hereinafter referred to as the "Decision").' in repaired
+    assert "the 'China-Europe Center'" in repaired
+    assert set(fixes) == {"remove_space_before_stop", "insert_space_before_quote"}
+
+
+def test_ftfy_options_are_deliberate():
+    assert FTFY_CONFIG.unescape_html is False
+    assert FTFY_CONFIG.uncurl_quotes is False
+    assert FTFY_CONFIG.fix_character_width is False
+    assert FTFY_CONFIG.normalization == "NFC"
+
+
+def test_fixers_are_named_verb_noun_and_idempotent():
+    sample = "a  b ( c ) . the'Quoted Thing' x\u200b\n\n\n\ny ."
+    for name, fixer in FIXERS:
+        assert name == fixer.__name__ and "_" in name
+        once = fixer(sample)
+        assert fixer(once) == once, name
+    once = repair_text(sample)[0]
+    assert repair_text(once) == (once, [])
