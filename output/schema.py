@@ -175,8 +175,8 @@ class ArticleRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in schema order (lists copied)."""
-        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), list) else v)
-                for f in dataclasses.fields(self)}
+        return {name: (list(v) if isinstance(v := getattr(self, name), list) else v)
+                for name in FIELD_NAMES}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleRecord:

@@ -121,9 +121,16 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | 
         raise
 
 
+class CheckedRow(dict):
+    """A record dict in schema order that already passed ``iter_record_problems``."""
+
+
 def iter_checked_rows(records: Iterable[Record]) -> Iterator[dict[str, Any]]:
     """Records as dicts in schema order; raises ``SchemaError`` at the first misfit."""
     for position, record in enumerate(records):
+        if isinstance(record, CheckedRow):
+            yield record
+            continue
         problems = list(iter_record_problems(record))
         if problems:
             raise SchemaError(problems, position)
@@ -405,11 +412,11 @@ def export_records(records_factory: Callable[[], Iterable[Record]], out_dir: str
 
 
 def _iter_valid(records: Iterable[Any],
-                on_reject: Callable[[Any, list[FieldProblem]], None] | None) -> Iterator[Record]:
+                on_reject: Callable[[Any, list[FieldProblem]], None] | None) -> Iterator[CheckedRow]:
     for record in records:
         problems = list(iter_record_problems(record))
         if problems:
             if on_reject is not None:
                 on_reject(record, problems)
             continue
-        yield record
+        yield CheckedRow(record_as_dict(record))
