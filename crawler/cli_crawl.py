@@ -1,4 +1,9 @@
-"""``gleaner crawl START --out DIR [--max-pages N]``: crawl a site and export its articles."""
+"""``gleaner crawl START --out DIR [--max-pages N] [--state DIR]``: crawl a site, export its articles.
+
+START is a URL (same-site crawl from there) or a site config file (``sites/x.yaml``).
+With ``--state DIR`` the run is incremental: known articles are fetched with conditional
+GETs, and only new or changed articles are exported (with version / previous_record_id).
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,39 +11,64 @@ import sys
 from pathlib import Path
 
 from crawler.run import exit_code, parse_overrides, plan_run, print_summary, run_crawl
+from crawler.siteconfig import SiteConfig, SiteConfigError, load_site_config, site_config_from_url
 from crawler.spiders.articles import is_http_url
+from crawler.state import CrawlState, StateError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("start", metavar="START",
                         help="start URL (same-site crawl from there) or a site config file")
     parser.add_argument("--out", metavar="DIR",
-                        help="run folder (default: out/<host>/<run id>/)")
+                        help="run folder (default: out/<host or site>/<run id>/)")
     parser.add_argument("--max-pages", type=int, metavar="N",
                         help="stop after N responses (CLOSESPIDER_PAGECOUNT)")
+    parser.add_argument("--state", metavar="DIR",
+                        help="crawl state folder (one SQLite file per site): incremental runs")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a Scrapy/gleaner setting (repeatable)")
 
 
+def fail(message: str, code: int = 2) -> int:
+    print(f"gleaner crawl: {message}", file=sys.stderr)
+    return code
+
+
+def read_start(start: str) -> tuple[SiteConfig, str | None]:
+    """The site config for START and its file (None for a URL); SiteConfigError when bad."""
+    if is_http_url(start):
+        return site_config_from_url(start), None
+    if Path(start).is_file():
+        return load_site_config(start), start
+    raise SiteConfigError(start, "", "START must be an http(s) URL or an existing site "
+                                     "config file")
+
+
+def check_state_free(state_dir: str, site: str) -> None:
+    """Fail fast (StateError) when another run holds the site's state."""
+    with CrawlState.open(state_dir, site) as state:
+        state.lock()
+
+
 def run(args: argparse.Namespace) -> int:
-    start = args.start
-    if not is_http_url(start):
-        if Path(start).is_file():
-            print(f"gleaner crawl: site config files are not supported yet: {start}",
-                  file=sys.stderr)
-        else:
-            print(f"gleaner crawl: START must be an http(s) URL or an existing site config "
-                  f"file, got {start!r}", file=sys.stderr)
-        return 2
+    try:
+        site_config, site_file = read_start(args.start)
+    except SiteConfigError as exc:
+        return fail(str(exc).replace("\n", " "))
     if args.max_pages is not None and args.max_pages < 1:
-        print("gleaner crawl: --max-pages must be at least 1", file=sys.stderr)
-        return 2
+        return fail("--max-pages must be at least 1")
     try:
         overrides = parse_overrides(args.set)
     except ValueError as exc:
-        print(f"gleaner crawl: {exc}", file=sys.stderr)
-        return 2
-    plan = plan_run(start, args.out, args.max_pages, overrides)
+        return fail(str(exc))
+    if args.state:
+        try:
+            check_state_free(args.state, site_config.name)
+        except StateError as exc:
+            return fail(str(exc).replace("\n", " "), code=1)
+    start_url = (site_config.start_urls or site_config.sitemaps)[0]
+    plan = plan_run(start_url, args.out, args.max_pages, overrides, site_config=site_config,
+                    site_file=site_file, state_dir=args.state)
     report = run_crawl(plan)
     print_summary(report, plan.run_dir)
     return exit_code(report)

@@ -9,6 +9,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.health import evaluate_health
 from output.archive import utc_now_iso
 from output.writers import atomic_write
 from pipelines.journal import journal_for
@@ -45,6 +46,8 @@ def build_report(crawler: Crawler, spider: Spider, reason: str, started_at: str)
     return {
         "run_id": journal.run_id,
         "start_url": getattr(spider, "start_url", None),
+        "site": getattr(getattr(spider, "site_config", None), "name", None),
+        "site_config": getattr(getattr(spider, "site_config", None), "source", None),
         "started_at": started_at,
         "finished_at": utc_now_iso(),
         "finish_reason": reason,
@@ -56,6 +59,10 @@ def build_report(crawler: Crawler, spider: Spider, reason: str, started_at: str)
             "responses_archived": stats.get("gleaner/archived_responses", 0),
             "articles_exported": exported.get("articles.jsonl", 0),
             "duplicates": stats.get("gleaner/duplicates", 0),
+            "articles_new": stats.get("gleaner/articles/new", 0),
+            "articles_changed": stats.get("gleaner/articles/changed", 0),
+            "articles_unchanged": stats.get("gleaner/articles/unchanged", 0),
+            "not_modified": stats.get("gleaner/not_modified", 0),
             "rejected": stats_by_prefix(stats, "gleaner/rejected/"),
             "errors": stats_by_prefix(stats, "gleaner/errors/"),
             "http_status": stats_by_prefix(stats, "downloader/response_status_count/"),
@@ -67,6 +74,17 @@ def build_report(crawler: Crawler, spider: Spider, reason: str, started_at: str)
         "errors": journal.errors,
         "rejected_pages": journal.rejected,
     }
+
+
+def finish_state(state: Any, site_config: Any) -> dict[str, Any]:
+    """End the state's run, judge its health against the previous healthy run, unlock."""
+    try:
+        summary = state.end_run()
+        health = evaluate_health(summary, site_config.health, state.previous_run())
+        state.record_health(health)
+        return {"exit_code": health.exit_code, "reason": health.reason}
+    finally:
+        state.close()
 
 
 class RunReport:
@@ -90,6 +108,10 @@ class RunReport:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         report = build_report(self.crawler, spider, reason, self.started_at)
+        state = getattr(spider, "state", None)
+        if state is not None:
+            report["health"] = finish_state(state, spider.site_config)
+            report["state"] = str(state.db_path)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.run_dir / RUN_FILE) as fh:
             json.dump(report, fh, ensure_ascii=False, indent=2)

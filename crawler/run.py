@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import Settings
 
+from crawler.siteconfig import SiteConfig
 from pipelines.journal import new_run_id
 
 RUN_FILE = "run.json"
@@ -25,6 +26,7 @@ class RunPlan:
     run_id: str
     run_dir: Path
     settings: Settings
+    site_file: str | None = None  # a site config file (else start_url is the whole config)
 
 
 def default_run_dir(start_url: str, run_id: str, root: str = "out") -> Path:
@@ -56,11 +58,28 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
 
 
 def plan_run(start_url: str, out_dir: str | None, max_pages: int | None,
-             overrides: dict[str, str], run_id: str | None = None) -> RunPlan:
+             overrides: dict[str, str], run_id: str | None = None,
+             site_config: SiteConfig | None = None, site_file: str | None = None,
+             state_dir: str | None = None) -> RunPlan:
+    """Settings and run folder of one run: project settings < site config < CLI options.
+
+    Default run folder: ``out/<site name>/<run id>`` for a site file, else
+    ``out/<host>/<run id>``.
+    """
     run_id = run_id or new_run_id()
-    run_dir = Path(out_dir) if out_dir else default_run_dir(start_url, run_id)
+    if out_dir:
+        run_dir = Path(out_dir)
+    elif site_file and site_config is not None:
+        run_dir = Path("out") / site_config.name / run_id
+    else:
+        run_dir = default_run_dir(start_url, run_id)
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    if site_config is not None:
+        for name, value in site_config.scrapy_settings(settings.get("USER_AGENT")).items():
+            settings.set(name, value, priority="cmdline")
+    if state_dir:
+        settings.set("GLEANER_STATE_DIR", str(state_dir), priority="cmdline")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     settings.set("GLEANER_RUN_ID", run_id, priority="cmdline")
     settings.set("GLEANER_RUN_DIR", str(run_dir), priority="cmdline")
@@ -68,7 +87,7 @@ def plan_run(start_url: str, out_dir: str | None, max_pages: int | None,
         settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
-    return RunPlan(start_url, run_id, run_dir, settings)
+    return RunPlan(start_url, run_id, run_dir, settings, site_file)
 
 
 def run_crawl(plan: RunPlan) -> dict[str, Any]:
@@ -79,7 +98,10 @@ def run_crawl(plan: RunPlan) -> dict[str, Any]:
 
     plan.run_dir.mkdir(parents=True, exist_ok=True)
     process = AsyncCrawlerProcess(plan.settings)
-    process.crawl(ArticlesSpider, start=plan.start_url)
+    if plan.site_file:
+        process.crawl(ArticlesSpider, site=plan.site_file)
+    else:
+        process.crawl(ArticlesSpider, start=plan.start_url)
     process.start()
     report_path = plan.run_dir / RUN_FILE
     if not report_path.exists():
@@ -89,14 +111,19 @@ def run_crawl(plan: RunPlan) -> dict[str, Any]:
 
 
 def exit_code(report: dict[str, Any]) -> int:
-    """0 for a run that completed and fetched pages, else 1.
+    """0 for a run that completed and fetched pages (and, with a crawl state, was
+    judged healthy), else 1.
 
     >>> exit_code({"completed": True, "counts": {"pages_fetched": 3}})
     0
     >>> exit_code({"completed": True, "counts": {"pages_fetched": 0}})
     1
+    >>> exit_code({"completed": True, "counts": {"pages_fetched": 3}, "health": {"exit_code": 1}})
+    1
     """
-    return 0 if report.get("completed") and report.get("counts", {}).get("pages_fetched") else 1
+    if not (report.get("completed") and report.get("counts", {}).get("pages_fetched")):
+        return 1
+    return int(report.get("health", {}).get("exit_code", 0))
 
 
 def format_counts(counts: dict[str, int]) -> str:
@@ -113,6 +140,12 @@ def print_summary(report: dict[str, Any], run_dir: Path, out: TextIO = sys.stdou
     print(f"run {report.get('run_id')} {report.get('finish_reason')}: "
           f"{counts.get('pages_fetched', 0)} pages fetched, "
           f"{counts.get('articles_exported', 0)} articles exported", file=out)
+    if "health" in report:
+        print(f"  state:    {counts.get('articles_new', 0)} new, "
+              f"{counts.get('articles_changed', 0)} changed, "
+              f"{counts.get('articles_unchanged', 0)} unchanged, "
+              f"{counts.get('not_modified', 0)} not modified (304)", file=out)
+        print(f"  health:   {report['health'].get('reason')}", file=out)
     print(f"  rejected: {format_counts(counts.get('rejected', {}))}", file=out)
     print(f"  errors:   {format_counts(counts.get('errors', {}))}", file=out)
     print(f"  files:    {run_dir}/ (articles.jsonl, articles.csv, articles.parquet, run.json, "

@@ -4,6 +4,8 @@
 process_item``; a Rejected page becomes DropItem plus the stat
 ``gleaner/rejected/<reason>``; an article comes back as its record dict with
 ``crawl_run_id`` set. ``GLEANER_CLEAN_WORKERS`` (default 1) sets the pool size.
+The site config's cleaning additions (``spider.site_config``) extend the default rules;
+with a crawl state (``spider.state``), rejected pages are recorded there.
 """
 from __future__ import annotations
 
@@ -51,6 +53,9 @@ class CleanPipeline:
         return cls(crawler, workers, journal_for(crawler).run_id)
 
     def open_spider(self) -> None:
+        site_config = getattr(self.crawler.spider, "site_config", None)
+        if site_config is not None:
+            self.config = site_config.cleaning_config(self.config)
         self.pool = new_clean_pool(self.workers)
 
     def close_spider(self) -> None:
@@ -62,10 +67,17 @@ class CleanPipeline:
             return item
         async with self.slots:
             result = await self.clean(item)
+        journal = journal_for(self.crawler)
+        state = getattr(self.crawler.spider, "state", None)
         if isinstance(result, Rejected):
             self.crawler.stats.inc_value(f"gleaner/rejected/{result.reason}")
-            journal_for(self.crawler).note_rejected(item.url, result.reason, result.detail)
+            journal.note_rejected(item.url, result.reason, result.detail)
+            if state is not None:
+                state.record_page(item.url, http_status=item.status, fetched_at=item.fetched_at,
+                                  outcome="error" if item.status >= 500 else "rejected")
             raise DropItem(f"not an article ({result.reason}): {item.url}", log_level="INFO")
+        if state is not None:
+            journal.validators[item.url] = (item.header("ETag"), item.header("Last-Modified"))
         record: ArticleRecord = dataclasses.replace(result, crawl_run_id=self.run_id)
         return record.to_dict()
 

@@ -28,6 +28,8 @@ class RunJournal:
     run_id: str = field(default_factory=new_run_id)
     errors: list[dict[str, str]] = field(default_factory=list)
     rejected: list[dict[str, str]] = field(default_factory=list)
+    # url -> (ETag, Last-Modified) of a cleaned article, until the state stores them
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     def note_error(self, url: str, kind: str, detail: str = "") -> None:
         if len(self.errors) < MAX_NOTES:

@@ -4,6 +4,11 @@ Each record is appended to ``<run dir>/spool.jsonl`` as one flushed JSON line (a
 SIGKILL loses at most the line being written). At spider close the final
 ``articles.jsonl`` / ``.csv`` / ``.parquet`` are written from the spool by
 ``output.writers.export_records`` (atomic: temp file + rename) and the spool is removed.
+
+With a crawl state (``spider.state``, set by the spider when ``GLEANER_STATE_DIR`` is
+given), the state's outbox replaces the spool: each record is decided (new, changed,
+unchanged) and queued in one SQLite transaction; unchanged articles are not exported,
+changed ones get their version and previous_record_id; the export drains the outbox.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from output.writers import export_records
+from pipelines.journal import journal_for
 
 SPOOL_NAME = "spool.jsonl"
 
@@ -45,13 +51,20 @@ class SpoolExportPipeline:
             raise NotConfigured("GLEANER_RUN_DIR not set")
         return cls(crawler, Path(run_dir))
 
+    @property
+    def state(self) -> Any:
+        return getattr(self.crawler.spider, "state", None)
+
     def open_spider(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.spool = open(self.spool_path, "a", encoding="utf-8")  # noqa: SIM115
+        if self.state is None:
+            self.spool = open(self.spool_path, "a", encoding="utf-8")  # noqa: SIM115
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict) or "record_id" not in item:
             return item
+        if self.state is not None:
+            return self.commit_to_state(item)
         if item["record_id"] in self.seen:  # same article under another URL
             self.crawler.stats.inc_value("gleaner/duplicates")
             raise DropItem(f"duplicate of record {item['record_id']}: {item['url']}",
@@ -63,11 +76,27 @@ class SpoolExportPipeline:
         self.crawler.stats.inc_value("gleaner/spooled")
         return item
 
+    def commit_to_state(self, item: dict[str, Any]) -> dict[str, Any]:
+        etag, last_modified = journal_for(self.crawler).validators.pop(item["url"], (None, None))
+        commit = self.state.commit_record(item, etag=etag, last_modified=last_modified,
+                                          fetched_at=item.get("fetched_at"))
+        verdict = commit.decision.verdict.value
+        self.crawler.stats.inc_value(f"gleaner/articles/{verdict}")
+        if commit.record is None:
+            raise DropItem(f"unchanged since version {commit.decision.version}: {item['url']}",
+                           log_level="INFO")
+        return commit.record
+
     def close_spider(self) -> None:
-        if self.spool is None:
+        if self.state is not None:
+            batch = self.state.begin_export(self.run_dir / "articles.parquet")
+            counts = export_records(lambda: self.state.iter_export(batch.export_id), self.run_dir)
+            self.state.finish_export(batch.export_id)
+        elif self.spool is not None:
+            self.spool.close()
+            counts = export_records(lambda: iter_spool(self.spool_path), self.run_dir)
+            os.remove(self.spool_path)
+        else:
             return
-        self.spool.close()
-        counts = export_records(lambda: iter_spool(self.spool_path), self.run_dir)
         for name, count in counts.items():
             self.crawler.stats.set_value(f"gleaner/exported/{name}", count)
-        os.remove(self.spool_path)

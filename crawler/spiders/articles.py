@@ -1,9 +1,15 @@
 """The ``articles`` spider: same-site discovery; every page response becomes a RawPage.
 
-It never parses article content: it follows links (and the sitemap named in robots.txt,
-or ``/sitemap.xml``), and hands each page response to the pipelines as a
-:class:`cleaning.RawPage`; cleaning decides what is an article. Download failures are
-counted by kind (``gleaner/errors/<kind>``) and the run goes on.
+It never parses article content: it follows links (and the sitemaps of the site config,
+the one named in robots.txt, or ``/sitemap.xml``), and hands each page response to the
+pipelines as a :class:`cleaning.RawPage`; cleaning decides what is an article. Download
+failures are counted by kind (``gleaner/errors/<kind>``) and the run goes on.
+
+The crawl is described by a :class:`crawler.siteconfig.SiteConfig`: a site file
+(``-a site=sites/x.yaml``) or a bare start URL (``-a start=URL``). With
+``GLEANER_STATE_DIR`` set, the site's :class:`crawler.state.CrawlState` is opened and
+locked here: known article URLs are fetched with conditional GETs and a 304 is recorded
+as not modified.
 
     scrapy crawl articles -a start=https://www.example.com/ -O articles.jsonl
 """
@@ -22,6 +28,9 @@ from twisted.python.failure import Failure
 
 from cleaning.types import RawPage
 from crawler.middlewares import FETCHED_AT_KEY, RAW_REF_KEY, header_pairs
+from crawler.siteconfig import SiteConfig, load_site_config, site_config_from_url
+from crawler.state import CrawlState
+from crawler.urls import trap_reason, url_key
 from output.archive import raw_page_from_http, utc_now_iso
 from pipelines.journal import journal_for
 
@@ -92,16 +101,6 @@ def is_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def same_site(url: str, host: str) -> bool:
-    """True when url is on host or one of its subdomains.
-
-    >>> same_site("http://www.a.com/x", "a.com"), same_site("http://b.com/", "a.com")
-    (True, False)
-    """
-    other = (urlsplit(url).hostname or "").lower()
-    return other == host or other.endswith("." + host)
-
-
 def is_page_response(response: Response) -> bool:
     """True for HTML responses (the ones whose links are worth following)."""
     ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
@@ -111,32 +110,77 @@ def is_page_response(response: Response) -> bool:
 class ArticlesSpider(scrapy.Spider):
     name = "articles"
 
-    def __init__(self, start: str = "", *args: Any, **kwargs: Any) -> None:
+    def __init__(self, start: str = "", site: str = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not is_http_url(start):
-            raise ValueError(f"articles spider needs -a start=<http(s) URL>, got {start!r}")
-        self.start_url = start
-        self.site_host = (urlsplit(start).hostname or "").lower()
-        self.allowed_domains = [self.site_host]
-        # Same-site filtering is ours (same_site): LinkExtractor's allow_domains compares the
-        # netloc, port included, so it rejects every link of a site served on a port.
+        if site:
+            self.site_config: SiteConfig = load_site_config(site)  # SiteConfigError when bad
+        elif is_http_url(start):
+            self.site_config = site_config_from_url(start)
+        else:
+            raise ValueError(f"articles spider needs -a start=<http(s) URL> or -a site=<file>, "
+                             f"got {start!r}")
+        self.start_url = start or (self.site_config.start_urls or self.site_config.sitemaps)[0]
+        self.allowed_domains = sorted({h.split(":")[0] for h in self.site_config.allowed_hosts})
+        # Same-site filtering is ours (SiteConfig.allows): LinkExtractor's allow_domains
+        # compares the netloc, port included, so it rejects every link of a site on a port.
         self.link_extractor = LinkExtractor()
+        self.seen_keys: set[str] = set()
+        self.state: CrawlState | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticlesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        state_dir = crawler.settings.get("GLEANER_STATE_DIR")
+        if state_dir:
+            spider.state = open_state(state_dir, spider.site_config.name,
+                                      journal_for(crawler).run_id)
+        return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        yield Request(self.start_url, callback=self.parse, errback=self.on_error)
-        if self.settings.getbool("GLEANER_FOLLOW_SITEMAPS"):
+        for url in self.site_config.start_urls:
+            request = self.page_request(url)
+            if request is not None:
+                yield request
+        for url in self.site_config.sitemaps:
+            yield self.sitemap_request(url)
+        if self.settings.getbool("GLEANER_FOLLOW_SITEMAPS") and self.site_config.start_urls:
             yield Request(urljoin(self.start_url, "/robots.txt"), callback=self.parse_robots,
                           errback=self.on_discovery_error, priority=10,
                           meta={"dont_obey_robotstxt": True})
+
+    def page_request(self, url: str) -> Request | None:
+        """A request for a page, or None when it is seen, off-site, denied or a trap.
+
+        Known article URLs carry their stored validators (conditional GET)."""
+        key = url_key(url)
+        if key in self.seen_keys:
+            return None
+        if not self.site_config.allows(url):
+            return None
+        trap = trap_reason(url)
+        if trap is not None:
+            self.crawler.stats.inc_value(f"gleaner/skipped/{trap}")
+            return None
+        self.seen_keys.add(key)
+        headers = {}
+        validators = self.state.validators(key) if self.state is not None else None
+        if validators is not None:
+            etag, last_modified = validators
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+        return Request(url, callback=self.parse, errback=self.on_error, headers=headers)
 
     # discovery files: archived by the WARC tap, never handed to cleaning
     def parse_robots(self, response: Response) -> Iterator[Request]:
         urls = []
         if response.status == 200:
             urls = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url)
-                    if same_site(u, self.site_host)]
+                    if self.site_config.allows(u)]
         for url in urls or [urljoin(response.url, "/sitemap.xml")]:
-            yield self.sitemap_request(url)
+            if url not in self.site_config.sitemaps:
+                yield self.sitemap_request(url)
 
     def sitemap_request(self, url: str) -> Request:
         return Request(url, callback=self.parse_sitemap, errback=self.on_discovery_error,
@@ -159,26 +203,38 @@ class ArticlesSpider(scrapy.Spider):
         self.crawler.stats.inc_value("gleaner/sitemap/urls", len(entries))
         for entry in entries:
             loc = entry.get("loc", "")
-            if not same_site(loc, self.site_host):
-                continue
             if sitemap.type == "sitemapindex":
-                yield self.sitemap_request(loc)
-            else:
-                yield Request(loc, callback=self.parse, errback=self.on_error)
+                if self.site_config.allows(loc):
+                    yield self.sitemap_request(loc)
+            elif (request := self.page_request(loc)) is not None:
+                yield request
 
     def parse(self, response: Response) -> Iterator[RawPage | Request]:
         self.crawler.stats.inc_value("gleaner/pages")
-        yield raw_page_from_http(response.url, response.status, header_pairs(response.headers),
-                                 response.body,
-                                 response.meta.get(FETCHED_AT_KEY) or utc_now_iso(),
-                                 response.meta.get(RAW_REF_KEY))
-        if response.status >= 400:
-            self.note_error(response.url, f"http_{response.status}", "")
+        fetched_at = response.meta.get(FETCHED_AT_KEY) or utc_now_iso()
+        if response.status == 304:
+            self.crawler.stats.inc_value("gleaner/not_modified")
+            if self.state is not None:
+                self.state.mark_not_modified(url_key(response.url), fetched_at)
             return
+        if self.site_config.is_article_url(response.url) is False:
+            self.crawler.stats.inc_value("gleaner/rejected/not_article_url")
+            journal_for(self.crawler).note_rejected(response.url, "not_article_url")
+            if self.state is not None:
+                self.state.record_page(response.url, outcome="page",
+                                       http_status=response.status, fetched_at=fetched_at)
+        else:
+            yield raw_page_from_http(response.url, response.status,
+                                     header_pairs(response.headers), response.body, fetched_at,
+                                     response.meta.get(RAW_REF_KEY))
+        if response.status >= 400:
+            self.note_error(response.url, f"http_{response.status}", "", count_in_state=False)
+            return
+        self.seen_keys.add(url_key(response.url))  # the target of a redirect
         if is_page_response(response):
             for link in self.link_extractor.extract_links(response):
-                if same_site(link.url, self.site_host):
-                    yield Request(link.url, callback=self.parse, errback=self.on_error)
+                if (request := self.page_request(link.url)) is not None:
+                    yield request
 
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
@@ -188,7 +244,21 @@ class ArticlesSpider(scrapy.Spider):
     def on_discovery_error(self, failure: Failure) -> None:
         self.crawler.stats.inc_value(f"gleaner/discovery_errors/{error_kind(failure.value)}")
 
-    def note_error(self, url: str, kind: str, detail: str) -> None:
+    def note_error(self, url: str, kind: str, detail: str, count_in_state: bool = True) -> None:
         self.crawler.stats.inc_value(f"gleaner/errors/{kind}")
         journal_for(self.crawler).note_error(url, kind, detail)
+        if count_in_state and self.state is not None:
+            self.state.record_page(url, outcome="error")
         self.logger.info("error %s: %s %s", kind, url, detail)
+
+
+def open_state(state_dir: str, site: str, run_id: str) -> CrawlState:
+    """Open and lock a site's crawl state and begin a run (StateLocked when busy)."""
+    state = CrawlState.open(state_dir, site)
+    try:
+        state.lock()
+        state.begin_run(run_id)
+    except Exception:
+        state.close()
+        raise
+    return state
