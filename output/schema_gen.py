@@ -79,14 +79,15 @@ def render_json_schema() -> str:
 def _cell(value: Any) -> str:
     """Text for a Markdown table cell (pipes escaped, lists as JSON).
 
-    >>> _cell("a | b"), _cell(["x"]), _cell(None)
-    ('a \\\\| b', '`["x"]`', '')
+    >>> _cell("a | b"), _cell(["x"]), _cell(None), _cell("<title>")
+    ('a \\\\| b', '`["x"]`', '', '&lt;title>')
     """
     if value is None:
         return ""
     if isinstance(value, list | int | float) and not isinstance(value, bool):
         value = "`" + json.dumps(value, ensure_ascii=False) + "`"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    text = str(value).replace("<", "&lt;")  # so <title> shows instead of being read as HTML
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 DICTIONARY_INTRO = """\
@@ -111,7 +112,8 @@ order and the DataFrame column order.
 
 `gleaner export SITE_DIR` merges every run below `SITE_DIR` into `SITE_DIR/dataset/articles.*`,
 keeping the latest version of each article; `gleaner export SITE_DIR --format csv --profile excel
--o FILE` writes one file. The history stays in the run folders.
+-o FILE` writes one file. The history stays in the run folders. Merged records are written in the
+current `schema_version` (older ones upgraded as described under Loading).
 
 The `excel` CSV profile (for spreadsheets) adds a UTF-8 BOM, prefixes text cells that start with
 `=`, `+`, `-`, `@`, tab or CR with `'` (against formula injection) and appends a `warnings` column
