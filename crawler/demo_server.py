@@ -80,9 +80,12 @@ class DemoSiteHandler(BaseHTTPRequestHandler):
             self.send_body(404, b"<html><body><h1>404 Not Found</h1></body></html>",
                            "text/html; charset=utf-8")
             return
-        body = path.read_bytes().replace(BASE_PLACEHOLDER, self.base_url().encode("ascii"))
-        self.send_body(200, body, content_type_for(path) or "application/octet-stream",
+        self.send_body(200, self.site_body(path), content_type_for(path) or "application/octet-stream",
                        validators=True)
+
+    def site_body(self, path: Path) -> bytes:
+        """The bytes served for a site file (its address placeholder filled in)."""
+        return path.read_bytes().replace(BASE_PLACEHOLDER, self.base_url().encode("ascii"))
 
     def send_body(self, status: int, body: bytes, content_type: str,
                   validators: bool = False, extra: tuple[tuple[str, str], ...] = ()) -> None:

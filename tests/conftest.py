@@ -1,6 +1,7 @@
 """Shared fixtures: the mock HTTP server (tests/mockserver.py) in a child process."""
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,9 +12,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def mockserver() -> Iterator[str]:
-    """Base URL (``http://127.0.0.1:<port>``) of a running mock server."""
+@contextlib.contextmanager
+def running_mockserver() -> Iterator[str]:
+    """Start ``python -m tests.mockserver``; yield its base URL; kill it at the end."""
     proc = subprocess.Popen([sys.executable, "-m", "tests.mockserver"], cwd=REPO_ROOT,
                             stdout=subprocess.PIPE, text=True)
     try:
@@ -23,3 +24,18 @@ def mockserver() -> Iterator[str]:
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def mockserver() -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:<port>``) of a mock server shared by the session
+    (do not change its state; use ``running_mockserver()`` for a private one)."""
+    with running_mockserver() as url:
+        yield url
+
+
+@pytest.fixture()
+def private_mockserver() -> Iterator[str]:
+    """A mock server of one's own (e.g. to switch it to its second edition)."""
+    with running_mockserver() as url:
+        yield url
