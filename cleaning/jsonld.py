@@ -160,9 +160,25 @@ def as_text(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if isinstance(value, str):
-        value = value.strip()
+        value = unescape_entities(value).strip()
         return value or None
     return None
+
+
+ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
+
+
+def unescape_entities(text: str) -> str:
+    """Undo HTML entities left in a value (double-escaped meta, JSON-LD written as HTML).
+
+    >>> unescape_entities("Tom &amp;#038; Jerry&#8217;s")
+    'Tom & Jerry’s'
+    """
+    for _ in range(2):
+        if "&" not in text or not ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
 
 
 def normalize_url_key(url: str | None) -> str:
@@ -183,7 +199,7 @@ def normalize_title_key(text: str | None) -> str:
     >>> normalize_title_key("Hello,  World!")
     'hello world'
     """
-    return " ".join(re.findall(r"\w+", (text or "").casefold()))
+    return " ".join(re.findall(r"[^\W_]+", (text or "").casefold()))
 
 
 def score_node(node: dict[str, Any], url_keys: set[str], title_keys: set[str]) -> int:

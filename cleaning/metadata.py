@@ -10,7 +10,8 @@ never modified (metadata runs before extraction).
 
 Author policy (people only): JSON-LD authors typed as organisations, names equal to the
 site/publisher, e-mails, URLs, @handles, names with digits, more than 5 words, and generic
-roles ("Staff", "admin", "Editorial team", wire agencies) are dropped. One-word Latin names
+roles ("Staff", "admin", "Editorial team", "Redacción ...", wire agencies) are dropped, even
+from a JSON-LD ``Person`` (CMS plugins often publish the site name as the author Person). One-word Latin names
 are kept only from a JSON-LD ``Person`` (a one-word meta author is usually a user name);
 a one-word CJK name of 2-4 characters is kept from any source.
 """
@@ -32,6 +33,7 @@ from cleaning.jsonld import (
     choose_article_node,
     node_types,
     normalize_title_key,
+    unescape_entities,
 )
 from cleaning.language import normalize_language
 
@@ -70,8 +72,20 @@ SCANNED_TAGS = ("html", "meta", "link", "title", "script", "h1", "time")
 NON_VISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "head", "title"))
 # Author cleanup.
 AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|story|words|text|photos?)\s+)?(?:by|von|par|por|door|di)\b"
-    r"[\s:]*|^(?:authors?|autor|auteur|作者|记者|文|撰文|撰稿)\s*[:：/|]?\s*", re.I)
+    r"^(?:(?:written|posted|reported|published|story|words|text|photos?|article|erstellt|"
+    r"geschrieben|verfasst|ein beitrag|artikel|publié|écrit|escrito|scritto)\s+)?"
+    r"(?:by|von|par|por|door|di|da)\b[\s:]*|^(?:authors?|autor(?:in)?|auteur|作者|记者|文|撰文|撰稿)"
+    r"\s*[:：/|]?\s*", re.I)
+# Job titles written after a name in bylines.
+AUTHOR_ROLE_SUFFIX = re.compile(
+    r"[\s,|–—-]+(?:(?:senior|staff|contributing|chief|managing|deputy|associate|guest|"
+    r"freelance)\s+)?(?:writer|editor|reporter|correspondent|contributor|columnist|analyst|"
+    r"journalist|redakteur(?:in)?|autor(?:in)?)$", re.I)
+# Words that make a byline an organisation or a desk, not a person.
+AUTHOR_ORG_WORDS = re.compile(
+    r"\b(?:redacci[oó]n|redaktion|redazione|r[ée]daction|redakcja|zesp[oó][lł]|newsroom|staff|"
+    r"team|desk|agencia|agentur|agency|press|media|news|editorial|verlag|gmbh|inc|ltd|llc)\b",
+    re.I)
 AUTHOR_JUNK = frozenset((
     "admin", "administrator", "staff", "staff writer", "staff reporter", "editor", "editors",
     "editorial", "editorial staff", "editorial team", "editorial board", "newsroom", "news desk",
@@ -83,7 +97,10 @@ AUTHOR_JUNK = frozenset((
     "xinhua", "bloomberg", "wire", "wire services", "agencies", "news service", "null", "none",
     "n/a", "webmaster", "root", "superuser", "编辑", "本站", "佚名", "管理员", "admin admin",
 ))
-AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||&|、|，|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.I)
+# E-mails, handles, URLs, domains, markup, digits, exclamations: not a person's name.
+AUTHOR_NOT_A_NAME = re.compile(r"[@/\\<>{}=_#]|https?:|www\.|[a-z]\.[a-z]{2,}\b|\d|[!?]")
+AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||&|、|，|\s[-–—]\s|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
+                          re.I)
 AUTHOR_CUT = re.compile(r"\s+(?:updated|published|posted|on|at|in|for|\|)\b.*$|\s*\d.*$", re.I)
 NAME_PARTICLES = frozenset(("van", "von", "de", "der", "den", "da", "di", "del", "della", "la",
                             "le", "du", "dos", "das", "bin", "al", "el", "ibn", "ter", "y"))
@@ -99,6 +116,11 @@ BYLINE_XPATH = etree.XPath(
 COMMENT_CLASS = re.compile(r"(?<![a-z])(?:comments?|replies|reply)(?![a-z])", re.I)
 # Elements with itemprop (microdata); the date ones are read when meta gave no date.
 ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
+# Elements whose own text is the title (fallback anchor when no h1 agrees with the title).
+TITLE_TEXT_XPATH = etree.XPath("//body//*[normalize-space(text())=$t]")
+# Text nodes just before / after the title element (libxml2 evaluates these in C).
+FOLLOWING_TEXT = etree.XPath("following::text()[position() <= 80]")
+PRECEDING_TEXT = etree.XPath("preceding::text()[position() <= 20]")
 ITEMPROP_DATES = ("datePublished", "dateCreated", "dateModified")
 # Title separators: " - ", " | ", " – ", " — ", " :: ", " · ", " » ", "_" (Chinese
 # 标题_栏目_公司名), full-width bar, and a bare "-" between CJK characters (标题-公司名).
@@ -165,12 +187,12 @@ class PageSignals:
 
 
 def squash(text: str | None) -> str:
-    """Whitespace runs to one space, stripped.
+    """Whitespace runs to one space, stripped; leftover HTML entities undone.
 
-    >>> squash("  a \\n b ")
-    'a b'
+    >>> squash("  a \\n b &amp;#038; c")
+    'a b & c'
     """
-    return " ".join(text.split()) if text else ""
+    return " ".join(unescape_entities(text).split()) if text else ""
 
 
 def element_text(el: etree._Element, limit: int = 400) -> str:
@@ -350,6 +372,8 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> tuple[str
     ('Chengdu Innovation Center', 'Example Co.')
     >>> strip_site_suffix("成都建设科技创新中心_新闻中心_某某公司")
     ('成都建设科技创新中心', '某某公司')
+    >>> strip_site_suffix("蔡健雅_百度百科")
+    ('蔡健雅', '百度百科')
     >>> strip_site_suffix("BBC | Storm hits the north coast of Scotland")
     ('Storm hits the north coast of Scotland', 'BBC')
     >>> strip_site_suffix("News | Example", ("Example",))
@@ -368,6 +392,8 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> tuple[str
             removed = kept.pop(0)
         if removed is not None:
             return rejoin(title, kept), removed
+    if all(sep.strip() == "_" for sep in TITLE_SEPARATOR.findall(title)):
+        return parts[0], parts[-1]  # Chinese convention: 标题_栏目_站点, the title first
     kept = list(parts)
     site = None
     while len(kept) > 1 and title_size(kept[-1]) <= MAX_SITE_WORDS and \
@@ -421,8 +447,16 @@ def pick_h1(signals: PageSignals, hints: list[str], site_keys: set[str]
     """
     texts = [(h1, element_text(h1, 300)) for h1 in signals.h1s]
     texts = [(h1, t) for h1, t in texts if t and not is_generic_title(t, site_keys)]
-    stripped = [strip_site_suffix(h)[0] for h in hints if h]
-    part_keys = {normalize_title_key(p) for h in stripped for p in split_title(h)}
+    stripped = []
+    part_keys = set()
+    for hint in hints:
+        if not hint:
+            continue
+        kept, removed = strip_site_suffix(hint)
+        stripped.append(kept)
+        removed_key = normalize_title_key(removed)
+        part_keys.update(k for k in map(normalize_title_key, split_title(hint))
+                         if k != removed_key)
     agreeing = [h for h in hints if h] + stripped
     for h1, text in texts:
         if normalize_title_key(text) in part_keys or any(titles_agree(text, h) for h in agreeing):
@@ -482,13 +516,15 @@ def clean_author(name: str | None, site_keys: set[str], person: bool = False) ->
     if not name or not isinstance(name, str):
         return None
     name = squash(AUTHOR_PREFIX.sub("", squash(name)))
+    name = name.split("(", 1)[0] if "(" in name[1:] else name  # "Julia Hitz (eg)"
+    name = AUTHOR_ROLE_SUFFIX.sub("", name)  # "Zackery Cuevas Writer"
     name = name.strip(" ,.;:|-–—·/()[]")
     if not name or len(name) > 60 or len(name) < 2:
         return None
     low = name.casefold()
-    if low in AUTHOR_JUNK or normalize_title_key(name) in site_keys:
+    if low in AUTHOR_JUNK or AUTHOR_ORG_WORDS.search(name) or is_site_name(name, site_keys):
         return None
-    if re.search(r"[@/\\<>{}=_#]|https?:|www\.|\.com\b|\d|[!?]", name):
+    if AUTHOR_NOT_A_NAME.search(name):
         return None
     if CJK_NAME.match(name):
         return name
@@ -500,6 +536,23 @@ def clean_author(name: str | None, site_keys: set[str], person: bool = False) ->
     if not any(w[:1].isupper() for w in words if w.lower() not in NAME_PARTICLES):
         return None
     return name
+
+
+def is_site_name(name: str, site_keys: set[str]) -> bool:
+    """True when name is the site/publisher name, ignoring spaces and a domain ending.
+
+    >>> is_site_name("Lebensmittel Praxis", {"lebensmittelpraxis de"})
+    True
+    >>> is_site_name("El Colombiano", {"www elcolombiano com"})
+    True
+    """
+    key = normalize_title_key(name).replace(" ", "")
+    for site in site_keys:
+        compact = site.removeprefix("www ").replace(" ", "")
+        if key and (key == compact or (len(key) >= 6 and compact.startswith(key)
+                                       and len(compact) - len(key) <= 4)):
+            return True
+    return False
 
 
 def split_authors(text: str) -> list[str]:
@@ -603,53 +656,36 @@ def unique(items: list[str]) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------- text near title
 
 
-def text_near_title(h1: etree._Element | None) -> str:
-    """Visible text around the title h1: a little before it, ~500 characters after it, taken
-    from the h1's grandparent container (where "date + Click:" lines and bylines sit)."""
-    if h1 is None:
+def text_near_title(anchor: etree._Element | None) -> str:
+    """Visible text around the title element: ~160 characters before it, the title, then
+    ~500 characters after it in document order (where "date + Click:" lines and bylines sit).
+
+    >>> from lxml import html as lh
+    >>> doc = lh.fromstring("<div><p>Menu</p><table><tr><td><b>Title</b></td></tr>"
+    ...     "<tr><td>2012-06-04 09:20</td></tr></table></div>")
+    >>> text_near_title(doc.find(".//b"))
+    'Menu\\nTitle\\n2012-06-04 09:20'
+    """
+    if anchor is None:
         return ""
-    container = h1
-    for _ in range(2):
-        parent = container.getparent()
-        if parent is None or parent.tag == "html":
-            break
-        container = parent
-        if parent.tag == "body":
-            break
     before: list[str] = []
-    after: list[str] = []
-    size_after = 0
-    in_after = False
-    h1_text = element_text(h1, 300)
-    in_h1 = False
-    for event, node in etree.iterwalk(container, events=("start", "end")):
-        if node is h1:
-            in_h1 = event == "start"
-            if not in_h1:
-                in_after = True
-                after.append(h1_text + "\n")
-                if node.tail:
-                    after.append(node.tail)
-            continue
-        if in_h1:
-            continue
-        tag = node.tag if isinstance(node.tag, str) else ""
-        piece = node.text if event == "start" else (node.tail if node is not container else None)
-        if event == "start" and tag in NON_VISIBLE_TAGS:
-            piece = None
-        if event == "start" and tag in ("p", "div", "br", "li", "span", "time"):
-            piece = "\n" + (piece or "")
-        if not piece:
-            continue
-        if in_after:
-            after.append(piece)
-            size_after += len(piece)
-            if size_after > TEXT_WINDOW_AFTER:
+    size = 0
+    for piece in PRECEDING_TEXT(anchor):
+        if piece.strip():
+            before.append(piece.strip())
+            size += len(piece)
+            if size > TEXT_WINDOW_BEFORE:
                 break
-        else:
-            before.append(piece)
-    head = "".join(before)[-TEXT_WINDOW_BEFORE:]
-    return head + "\n" + "".join(after)
+    after: list[str] = [element_text(anchor, 300)]
+    size = 0
+    for piece in FOLLOWING_TEXT(anchor):
+        if piece.strip():
+            after.append(piece.strip())
+            size += len(piece)
+            if size > TEXT_WINDOW_AFTER:
+                break
+    head = "\n".join(reversed(before))[-TEXT_WINDOW_BEFORE:]
+    return "\n".join(([head] if head else []) + after)
 
 
 # ---------------------------------------------------------------------------- dates
@@ -689,6 +725,23 @@ def dates_from_markup(root: etree._Element, signals: PageSignals, h1: etree._Ele
             published = published or value
             break
     return published, modified
+
+
+def find_title_element(root: etree._Element, title: str | None) -> etree._Element | None:
+    """The element showing the title when the page has no agreeing h1 (Chinese templates
+    often put it in a div/td): a heading or *title* element first, else the first one not
+    inside a link or list."""
+    if not title or len(title) > 200:
+        return None
+    found = [el for el in TITLE_TEXT_XPATH(root, t=title)
+             if el.tag not in ("a", "option", "title", "li")]
+    for el in found:
+        if el.tag in ("h1", "h2", "h3") or "title" in (el.get("class") or "").lower():
+            return el
+    for el in found:
+        if not any(a.tag in ("a", "li", "nav") for a in el.iterancestors()):
+            return el
+    return None
 
 
 def _title_scope(h1: etree._Element | None) -> etree._Element | None:
@@ -797,6 +850,10 @@ def extract_metadata(root: Any, url: str) -> Metadata:
     if published is None or modified is None:
         t_pub, t_mod = dates_from_markup(root, signals, h1)
         published, modified = published or t_pub, modified or t_mod
+    if published is None and not h1_trusted:
+        anchor = find_title_element(root, title)
+        if anchor is not None and anchor is not h1:
+            h1, near = anchor, None
     if published is None or modified is None:
         near = near if near is not None else text_near_title(h1)
         x_pub, x_mod = find_text_dates(near) if near else (None, None)
