@@ -8,7 +8,12 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from cleaning.rules import LINE_RULES_RE, MAX_BOILERPLATE_LINE
+from cleaning.rules import (
+    ANYWHERE_KEYWORDS,
+    LINE_RULES_ANYWHERE_RE,
+    LINE_RULES_START_RE,
+    MAX_BOILERPLATE_LINE,
+)
 
 
 def match_line_rule(line: str) -> str | None:
@@ -24,7 +29,11 @@ def match_line_rule(line: str) -> str | None:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_BOILERPLATE_LINE:
         return None
-    match = LINE_RULES_RE.search(stripped)
+    match = LINE_RULES_START_RE.match(stripped)
+    if match is None:
+        lowered = stripped.lower()
+        if any(word in lowered for word in ANYWHERE_KEYWORDS):
+            match = LINE_RULES_ANYWHERE_RE.search(stripped)
     return match.lastgroup if match else None
 
 

@@ -189,9 +189,9 @@ CONSENT_LINE_PATTERNS = (
     r"^(?:enter your e-?mail|your e-?mail address)\b",
 )
 COPYRIGHT_LINE_PATTERNS = (
-    r"^(?:copyright|©|\(c\)|版权所有|版权)\s*(?:©|\(c\))?\s*(?:\d{4}|[:：])?",
+    r"^(?:copyright\s*(?:©|\(c\)|&copy;)?\s*(?:\d{4}|[:：])|copyright\s*(?:©|\(c\))|©\s*\d{4}|\(c\)\s*\d{4}|版权所有|版权\s*[:：©])",
     r"all rights reserved",
-    r"[\u4e00-\u9fff]?ICP[备证]\s*[\d\-号]+",
+    r"ICP[备证]\s*[\d\-号]+",
     r"公网安备\s*\d+",
     r"^powered by\s+\S+\s*$",
     r"^技术支持\s*[:：]",
@@ -209,11 +209,32 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("consent", CONSENT_LINE_PATTERNS),
     ("copyright", COPYRIGHT_LINE_PATTERNS),
 )
-# All groups in one regex (one search per line); ``match.lastgroup`` names the rule.
-LINE_RULES_RE = re.compile(
-    "|".join(f"(?P<{reason}>{'|'.join(f'(?:{p})' for p in patterns)})"
-             for reason, patterns in LINE_RULES),
-    re.IGNORECASE)
+
+
+def compile_rule_groups(groups: tuple[tuple[str, tuple[str, ...]], ...],
+                        anchored: bool) -> re.Pattern[str]:
+    """One regex of every pattern that starts with '^' (anchored=True, used with .match) or of
+    every other pattern (used with .search); named groups carry the rule's reason.
+
+    >>> compile_rule_groups((("x", ("^a", "b")),), anchored=True).match("ab").lastgroup
+    'x'
+    """
+    parts = []
+    for reason, patterns in groups:
+        chosen = [p[1:] if anchored else p for p in patterns if p.startswith("^") == anchored]
+        if chosen:
+            parts.append(f"(?P<{reason}>{'|'.join(f'(?:{p})' for p in chosen)})")
+    return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
+
+
+# Anchored patterns are tried at the line start only; the rest are searched (order kept per
+# kind: a line matching an anchored rule reports it first).
+LINE_RULES_START_RE = compile_rule_groups(LINE_RULES, anchored=True)
+LINE_RULES_ANYWHERE_RE = compile_rule_groups(LINE_RULES, anchored=False)
+# Every unanchored pattern contains one of these (lower-cased) words: lines without any of them
+# skip the (slower) search. tests/test_rules.py checks the list stays complete.
+ANYWHERE_KEYWORDS = ("click", "views", "hits", "点击", "浏览", "阅读", "人气", "cookies",
+                     "rights reserved", "icp", "公网安备")
 
 # ---------------------------------------------------------------------------
 # Block-level markers

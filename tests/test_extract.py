@@ -1,0 +1,189 @@
+"""Unit tests of parse_html / extract_content / judge_page, and bad input through clean_html."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cleaning import CleaningConfig, Rejected, clean_html
+from cleaning.extract import Content, Link, extract_content, find_prev_next
+from cleaning.parse import parse_html
+from cleaning.verdict import judge_page
+
+CONFIG = CleaningConfig()
+PARA = ("The council approved the new budget on Tuesday, after a long debate about transport, "
+        "housing and the future of the harbour district. ")
+
+
+def article(body: str, title: str = "Budget approved") -> str:
+    return (f"<html><head><title>{title}</title></head><body>"
+            "<nav><a href='/'>Home</a><a href='/news'>News</a></nav>"
+            f"<div class='main'><h1>{title}</h1>{body}</div>"
+            "<footer>Copyright 2024 City Paper</footer></body></html>")
+
+
+def extract(html: str, url: str = "https://example.com/a/1", title: str | None = None,
+            config: CleaningConfig = CONFIG) -> Content:
+    return extract_content(parse_html(html), url, config, title)
+
+
+# --- parse -----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "   \n", "\x00\x01\x02", "<", "<<<>>>", "<html", "\ufeff"])
+def test_parse_degenerate_input_never_raises(text):
+    root = parse_html(text)
+    assert root is None or root.tag == "html"
+
+
+def test_parse_strips_code_but_keeps_json_ld():
+    root = parse_html("<html><head><script type='application/ld+json'>{}</script>"
+                      "<script>var x = 1;</script><style>p{}</style></head>"
+                      "<body><noscript>enable js</noscript><p>Hi</p><svg><text>s</text></svg></body></html>")
+    assert [s.get("type") for s in root.iter("script")] == ["application/ld+json"]
+    assert root.find(".//style") is None and root.find(".//noscript") is None
+    assert root.find(".//svg") is None and root.findtext(".//p") == "Hi"
+
+
+def test_parse_keeps_text_after_removed_script():
+    root = parse_html("<body><p>before<script>x()</script> after</p></body>")
+    assert "".join(root.find(".//p").itertext()) == "before after"
+
+
+# --- extraction ------------------------------------------------------------
+
+def test_paragraphs_headings_lists_and_breaks():
+    html = article(f"<p>{PARA * 2}</p><h2>Transport</h2><p>{PARA}</p>"
+                   "<ul><li>Buses: more routes</li><li>Trams: new depot</li></ul>"
+                   f"<p>First line<br>second line</p><p>{PARA}</p>")
+    text = extract(html, title="Budget approved").text
+    assert text.startswith("The council approved")
+    assert "\n\nTransport\n\n" in text
+    assert "Buses: more routes\nTrams: new depot" in text
+    assert "First line\nsecond line" in text
+    assert "Budget approved" not in text and "Home" not in text and "Copyright" not in text
+
+
+def test_prev_next_links_resolved_to_absolute_urls():
+    html = article(f"<p>{PARA * 3}</p><div class='pn'><p>Pre:<a href='/news/1.html'>Older story</a></p>"
+                   "<p>下一篇：<a href='2.html'>Newer story</a></p></div>")
+    content = extract(html, url="https://example.com/news/x/5.html")
+    assert content.prev_link == Link("https://example.com/news/1.html", "Older story")
+    assert content.next_link == Link("https://example.com/news/x/2.html", "Newer story")
+    assert "Older story" not in content.text and "Newer story" not in content.text
+
+
+def test_prev_next_placeholder_means_none():
+    root = parse_html("<body><p>上一篇：<a href='/1.html'>没有了</a></p></body>")
+    assert find_prev_next(root.find("body"), "https://e.cn/") == (None, None)
+
+
+def test_link_inside_label_text():
+    root = parse_html("<body><a href='/n/3'>Next: The bridge opens</a></body>")
+    _, nxt = find_prev_next(root.find("body"), "https://e.com/n/2")
+    assert nxt == Link("https://e.com/n/3", "The bridge opens")
+
+
+def test_end_marker_cuts_related_block():
+    html = article(f"<p>{PARA * 3}</p><p>{PARA * 2}</p><h3>Related articles</h3>"
+                   "<p>Harbour plan delayed again as costs rise sharply this year</p>")
+    text = extract(html).text
+    assert "Related articles" not in text and "Harbour plan delayed" not in text
+
+
+def test_extra_selectors_and_line_patterns_applied():
+    html = article(f"<p>{PARA * 3}</p><div class='promo-box'>Buy our merch today and save</div>"
+                   "<p>Sponsored: brought to you by ACME</p>")
+    config = CleaningConfig(extra_drop_selectors=("div.promo-box", "div["),
+                            extra_drop_line_patterns=(r"^Sponsored:", "([bad"))
+    text = extract(html, config=config).text
+    assert "Buy our merch" not in text and "Sponsored" not in text
+    assert "The council approved" in text
+
+
+def test_hidden_and_aria_hidden_content_skipped():
+    html = article(f"<p>{PARA * 3}</p><div style='display:none'>secret hidden text here</div>"
+                   "<div aria-hidden='true'>decorative text</div><p hidden>also hidden</p>")
+    text = extract(html).text
+    assert "secret" not in text and "decorative" not in text and "also hidden" not in text
+
+
+def test_junk_named_wrapper_holding_the_article_is_kept():
+    html = ("<html><body><div class='page-with-sidebar'>"
+            + "".join(f"<p>{i}. {PARA}</p>" for i in range(6))
+            + "</div><div class='sidebar'><a href='/x'>Popular story</a></div></body></html>")
+    text = extract(html).text
+    assert text.count("The council approved") == 6 and "Popular story" not in text
+
+
+def test_duplicate_paragraphs_dropped():
+    html = article(f"<p>{PARA}</p><p>{PARA}</p><p>{PARA * 2}</p>")
+    assert extract(html).text.count(PARA.strip()) == 3
+
+
+def test_region_features_for_the_verdict():
+    teasers = "".join(f"<div class='item'><h3><a href='/n/{i}'>Headline number {i} here</a></h3>"
+                      f"<p>Teaser {i}</p></div>" for i in range(12))
+    content = extract(f"<html><body><div class='list'>{teasers}</div></body></html>")
+    assert content.teaser_count >= 12
+    assert judge_page(content, content.text, CONFIG) == "listing"
+
+
+@pytest.mark.parametrize("content,text,reason", [
+    (Content(text=""), "", "no_content"),
+    (Content(text="x", heading_text="Page not found"), "Sorry, nothing here.", "error_page"),
+    (Content(text="x", paragraph_count=1), "A short note.", "too_short"),
+    (Content(text="x", paragraph_count=5), PARA * 5, None),
+    (Content(text="x", page_link_density=0.8, paragraph_count=1), PARA * 3, "listing"),
+])
+def test_judge_page(content, text, reason):
+    assert judge_page(content, text, CONFIG) == reason
+
+
+# --- bad input through the whole pipeline ----------------------------------
+
+BAD_INPUTS = {
+    "empty": "",
+    "whitespace": "   \n\t ",
+    "binary": bytes(range(256)) * 20,
+    "pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+    "truncated": article(f"<p>{PARA * 4}</p>")[:300],
+    "deeply_nested": "<div>" * 5000 + PARA * 3 + "</div>" * 5000,
+    "control_chars": "<p>" + "\x00\x01\x07\x1b" * 50 + PARA * 3 + "</p>",
+    "no_text": "<html><body><div><img src='a.png'><br><hr></div></body></html>",
+    "only_script": "<script>" + "var a = 1;" * 1000 + "</script>",
+    "unclosed_tags": "<html><body><div><p><b><i>" + PARA * 3,
+    "xml_declaration": "<?xml version='1.0' encoding='latin-1'?><html><body><p>" + PARA * 3
+                       + "</p></body></html>",
+    "lone_surrogate": "<p>" + PARA * 3 + "\ud800</p>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_never_raises(name):
+    result = clean_html(BAD_INPUTS[name], "https://example.com/bad")
+    assert result is not None
+    if isinstance(result, Rejected):
+        assert result.reason and result.reason != "cleaning_error", result.detail
+
+
+def test_deeply_nested_text_still_extracted():
+    result = clean_html(BAD_INPUTS["deeply_nested"], "https://example.com/deep")
+    assert "The council approved" in result.text
+
+
+def test_ten_megabyte_page_under_one_second():
+    block = ("<div class='item'><h2>Section {n}</h2>" + f"<p>{{n}}: {PARA}</p>" * 8
+             + "<ul class='menu'><li><a href='/a'>Link one</a></li><li><a href='/b'>Link two</a></li></ul></div>")
+    html = "<html><body>" + "".join(block.format(n=n) for n in range(10_000_000 // len(block) + 1))
+    html += "</body></html>"
+    assert len(html) >= 10_000_000
+    clean_html(article(f"<p>{PARA * 3}</p>"))  # warm-up: one-time model/regex loading is not per page
+    start = time.perf_counter()
+    result = clean_html(html, "https://example.com/big")
+    elapsed = time.perf_counter() - start
+    assert result.text
+    assert elapsed < 1.0 * SLOW_MACHINE_FACTOR, f"{elapsed:.2f}s"
+
+
+# The requirement is < 1 s on an idle core; the shared CI box runs several suites at once.
+SLOW_MACHINE_FACTOR = 3.0

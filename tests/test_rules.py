@@ -1,0 +1,171 @@
+"""Parametrised tables for every boilerplate rule group (cleaning.rules), positives and negatives."""
+from __future__ import annotations
+
+import pytest
+
+from cleaning.extract import CONTENT, JUNK, NEUTRAL, classify_attrs
+from cleaning.lines import drop_boilerplate_lines, is_boilerplate_line, match_line_rule
+from cleaning.rules import END_MARKER_RE, ERROR_PAGE_RE, NEXT_LABEL_RE, PREV_LABEL_RE
+
+LINE_CASES = [
+    # contact headers
+    ("Tel: +86-17091920596", "contact"),
+    ("TEL：0592-5556666", "contact"),
+    ("Phone: (021) 5555 6666", "contact"),
+    ("whatsapp:\xa0 17091920596", "contact"),
+    ("WhatsApp: +86 170 9192 0596", "contact"),
+    ("Wechat: 17091920596", "contact"),
+    ("微信：17091920596", "contact"),
+    ("电话：0592-5556666", "contact"),
+    ("E-mail: sales@example.com", "contact"),
+    ("Contact us", "contact"),
+    ("联系我们", "contact"),
+    ("Address: No. 88 Industrial Road, Pudong", "contact"),
+    # city lists
+    ("Shanghai - Beijing - Guangzhou - Xiamen", "city_list"),
+    ("New York - Hong Kong - Dubai", "city_list"),
+    ("上海 - 北京 - 广州 - 厦门", "city_list"),
+    # date + counter lines
+    ("2021-07-17 16:38:28 Click:", "counter"),
+    ("2021-07-17 Click: 35", "counter"),
+    ("Views: 12", "counter"),
+    ("Hits: 1024", "counter"),
+    ("发布时间：2021-07-17 16:38:28 点击：128次", "counter"),
+    ("浏览次数：56", "counter"),
+    ("2021年07月17日 点击：12", "counter"),
+    ("来源：本站 作者：admin 时间：2021-07-17", "counter"),
+    ("2021-07-17", "counter"),
+    # prev / next footers
+    ("Pre:Experts are optimistic about the future of Chengdu", "prev_next"),
+    ("Prev: Older news item", "prev_next"),
+    ("Previous: Company attends fair", "prev_next"),
+    ("Next:Chengdu's Jiuyan Bridge becomes a landmark", "prev_next"),
+    ("上一篇：专家看好成都未来发展", "prev_next"),
+    ("下一篇：成都九眼桥成为地标", "prev_next"),
+    ("下一条：没有了", "prev_next"),
+    # breadcrumbs
+    ("Home > News > Company News", "breadcrumb"),
+    ("首页 > 新闻中心", "breadcrumb"),
+    ("当前位置：首页 > 新闻中心 > 公司新闻", "breadcrumb"),
+    ("You are here: Home / Blog", "breadcrumb"),
+    # share bars
+    ("Share this:", "share"),
+    ("Share: Facebook Twitter", "share"),
+    ("Facebook Twitter LinkedIn", "share"),
+    ("分享到：", "share"),
+    ("Print this page", "share"),
+    # read more
+    ("Read more: How the bridge was built", "read_more"),
+    ("Read more", "read_more"),
+    ("相关新闻：成都九眼桥", "read_more"),
+    # consent / newsletter
+    ("We use cookies to improve your experience.", "consent"),
+    ("This website uses cookies", "consent"),
+    ("Subscribe to our newsletter", "consent"),
+    # copyright / ICP
+    ("Copyright © 2021 Example Co., Ltd.", "copyright"),
+    ("© 2024 The Tinkering Blog", "copyright"),
+    ("All Rights Reserved.", "copyright"),
+    ("京ICP备12345678号-1", "copyright"),
+    ("蜀ICP备12345678号", "copyright"),
+    ("版权所有 © 2021 天府机械", "copyright"),
+    ("京公网安备 11010502030000号", "copyright"),
+]
+
+NEGATIVE_LINES = [
+    "Tel Aviv engineers joined the project team in January.",
+    "He said to tell the council twice.",
+    "Telephone companies raised prices by 3% this year, the regulator said.",
+    "Next steps include a public consultation and a second round of surveys.",
+    "Next year the plant will double its output.",
+    "下一步，项目组将与市政府共同制定详细的施工计划。",
+    "The first phase was completed on 2021-07-17, two weeks ahead of schedule.",
+    "Click here is not what the engineers said.",
+    "Contact with the contractors will continue through the summer.",
+    "Home prices rose by 4% in March.",
+    "Share prices fell sharply on Monday.",
+    "Previously, the company made only pumps.",
+    "Copyright law was changed in 2019 to cover text and data mining.",
+    "Related parties must disclose their interests.",
+    "Region | January | February | March",
+    "Views of the river from the bridge are spectacular at sunset.",
+    "He read more than forty reports before deciding.",
+    "Pretoria - the capital - hosted the talks.",
+]
+
+
+@pytest.mark.parametrize("line,reason", LINE_CASES)
+def test_boilerplate_line_is_recognised(line, reason):
+    assert match_line_rule(line) == reason
+
+
+@pytest.mark.parametrize("line", NEGATIVE_LINES)
+def test_real_sentence_survives(line):
+    assert match_line_rule(line) is None
+
+
+def test_anywhere_keywords_cover_every_unanchored_pattern():
+    from cleaning.rules import ANYWHERE_KEYWORDS, LINE_RULES
+
+    for _, patterns in LINE_RULES:
+        for pattern in patterns:
+            if not pattern.startswith("^"):
+                assert any(word in pattern.lower() for word in ANYWHERE_KEYWORDS), pattern
+
+
+def test_long_lines_are_never_boilerplate():
+    assert match_line_rule("Tel: +86-17091920596 " + "and a very long sentence " * 10) is None
+
+
+def test_extra_patterns_and_block_filtering():
+    import re
+
+    extra = (re.compile(r"^Sponsored by"),)
+    assert is_boilerplate_line("Sponsored by ACME", extra)
+    text = "Shanghai - Beijing - Guangzhou - Xiamen\nContact us\nTel: +86-17091920596\nReal text stays."
+    assert drop_boilerplate_lines(text) == "Real text stays."
+
+
+@pytest.mark.parametrize("attrs,verdict", [
+    ("entry-content", CONTENT), ("article__body", CONTENT), ("c-article-body", CONTENT),
+    ("post-content clearfix", CONTENT), ("articleBody", CONTENT), ("td-post-content", CONTENT),
+    ("main-nav", JUNK), ("navbar navbar-expand", JUNK), ("sidebar-left", JUNK),
+    ("share-buttons", JUNK), ("related-posts", JUNK), ("comment-list", JUNK),
+    ("cookie-banner", JUNK), ("newsletter-signup", JUNK), ("breadcrumb", JUNK),
+    ("ad-slot", JUNK), ("site-footer", JUNK), ("social", JUNK),
+    # token boundaries: substrings do not count
+    ("canvas", NEUTRAL), ("navigator-wrapper", NEUTRAL), ("shadow", NEUTRAL), ("header-title", NEUTRAL),
+    ("field--label-hidden", NEUTRAL), ("widget-builder", NEUTRAL), ("bannerimage", NEUTRAL),
+    ("metadata-panel", NEUTRAL), ("", NEUTRAL),
+])
+def test_class_id_verdicts(attrs, verdict):
+    assert classify_attrs(attrs) == verdict
+
+
+@pytest.mark.parametrize("text,is_marker", [
+    ("Related articles", True), ("Related", True), ("Read more", True), ("You may also like", True),
+    ("Comments", True), ("3 Comments", True), ("Leave a Reply", True), ("相关文章", True),
+    ("推荐阅读", True), ("Share this article", True),
+    ("Related parties", False), ("Comments from the minister were brief", False),
+    ("Reading the report", False),
+])
+def test_end_markers(text, is_marker):
+    assert bool(END_MARKER_RE.match(text)) is is_marker
+
+
+@pytest.mark.parametrize("label,prev,nxt", [
+    ("Pre:", True, False), ("Prev:", True, False), ("Previous:", True, False),
+    ("上一篇：", True, False), ("Next:", False, True), ("下一篇：", False, True),
+    ("Next steps", False, False), ("下一步", False, False), ("Press", False, False),
+])
+def test_prev_next_labels(label, prev, nxt):
+    assert bool(PREV_LABEL_RE.search(label)) is prev
+    assert bool(NEXT_LABEL_RE.search(label)) is nxt
+
+
+@pytest.mark.parametrize("text,is_error", [
+    ("404 - Page not found", True), ("Sorry, the page you are looking for does not exist", True),
+    ("页面不存在", True), ("Bridge opens to traffic", False), ("Found: a new species of frog", False),
+])
+def test_error_page_patterns(text, is_error):
+    assert bool(ERROR_PAGE_RE.search(text)) is is_error
