@@ -73,7 +73,7 @@ NON_VISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "svg", 
 # Author cleanup.
 AUTHOR_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|published|story|words|text|photos?|article|erstellt|"
-    r"geschrieben|verfasst|ein beitrag|artikel|publié|écrit|escrito|scritto)\s+)?"
+    r"geschrieben|verfasst|eingestellt|ein beitrag|beitrag|artikel|publié|écrit|escrito|scritto)\s+)?"
     r"(?:by|von|par|por|door|di|da)\b[\s:]*|^(?:authors?|autor(?:in)?|auteur|作者|记者|文|撰文|撰稿)"
     r"\s*[:：/|]?\s*", re.I)
 # Job titles written after a name in bylines.
@@ -832,32 +832,36 @@ def extract_metadata(root: Any, url: str) -> Metadata:
             authors.extend(authors_from_values([value], None, site_keys))
             if authors:
                 break
-    near = None
-    if not authors:
-        scope = _title_scope(h1)
-        authors = authors_from_markup(scope if scope is not None else root, site_keys)
-    if not authors:
-        near = text_near_title(h1)
-        m = BYLINE_TEXT.search(near)
-        if m:
-            authors = authors_from_values([AUTHOR_CUT.sub("", m.group(1))], None, site_keys)
-
     published = first_date([node.get("datePublished"), node.get("dateCreated"),
                             node.get("uploadDate")], "json-ld") if node else None
     modified = first_date([node.get("dateModified")], "json-ld") if node else None
     published = published or first_date(list(signals.each(PUBLISHED_META)), "meta")
     modified = modified or first_date(list(signals.each(MODIFIED_META)), "meta")
-    if published is None or modified is None:
-        t_pub, t_mod = dates_from_markup(root, signals, h1)
-        published, modified = published or t_pub, modified or t_mod
-    if published is None and not h1_trusted:
-        anchor = find_title_element(root, title)
-        if anchor is not None and anchor is not h1:
-            h1, near = anchor, None
-    if published is None or modified is None:
-        near = near if near is not None else text_near_title(h1)
-        x_pub, x_mod = find_text_dates(near) if near else (None, None)
-        published, modified = published or x_pub, modified or x_mod
+
+    # Markup and text near the title, only for what the declared metadata did not give.
+    if authors and published:
+        anchor = h1
+    else:
+        anchor = None if h1_trusted else find_title_element(root, title)
+        anchor = h1 if anchor is None else anchor
+    near: str | None = None
+    if not authors and anchor is None:
+        authors = authors_from_markup(root, site_keys)  # no title element: whole page
+    elif not authors:
+        scope = _title_scope(anchor)
+        authors = authors_from_markup(scope, site_keys) if scope is not anchor else []
+        if not authors:
+            near = text_near_title(anchor)
+            m = BYLINE_TEXT.search(near)
+            if m:
+                authors = authors_from_values([AUTHOR_CUT.sub("", m.group(1))], None, site_keys)
+    if published is None:
+        published, t_mod = dates_from_markup(root, signals, anchor)
+        modified = modified or t_mod
+    if published is None and anchor is not None:
+        near = near if near is not None else text_near_title(anchor)
+        published, x_mod = find_text_dates(near)
+        modified = modified or x_mod
     if published is None:
         published = date_from_url(canonical or url)
     if modified is not None and published is not None and modified.value[:10] < published.value[:10]:
