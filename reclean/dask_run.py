@@ -172,29 +172,36 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
             if found is not None:
                 summaries[n] = {**found, "_reused": True}
                 reused += 1
-    interrupted = False
+    from reclean.run import InterruptFlag
+
     client, cluster = open_client(opts.dask, opts.workers)
     futures = []
-    try:
-        todo = [n for n in range(len(partitions)) if n not in summaries]
-        futures = [client.submit(clean_partition, partitions[n], str(bases[n]), job,
-                                 key=f"reclean-{job.run_id}-{n:05d}", pure=False)
-                   for n in todo]
-        index = {f.key: n for f, n in zip(futures, todo, strict=True)}
-        bytes_done = 0
-        for future in as_completed(futures):
-            summary = future.result()
-            summaries[index[future.key]] = summary
-            bytes_done += summary["bytes"]
-            progress.update(summary["pages"], bytes_done)
-    except KeyboardInterrupt:
-        interrupted = True
-        for future in futures:
-            future.cancel()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    with InterruptFlag() as interrupt:
+        try:
+            todo = [n for n in range(len(partitions)) if n not in summaries]
+            futures = [client.submit(clean_partition, partitions[n], str(bases[n]), job,
+                                     key=f"reclean-{job.run_id}-{n:05d}", pure=False)
+                       for n in todo]
+            index = {f.key: n for f, n in zip(futures, todo, strict=True)}
+            bytes_done = 0
+            for future in as_completed(futures):
+                if interrupt.requested:
+                    break
+                if future.status != "finished":
+                    continue
+                summary = future.result()
+                summaries[index[future.key]] = summary
+                bytes_done += summary["bytes"]
+                progress.update(summary["pages"], bytes_done)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for future in futures:
+                future.cancel()
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    interrupted = interrupt.requested
     progress.finish()
     counts: dict[str, dict[str, int]] = {}
     failures: list[dict[str, Any]] = []

@@ -19,8 +19,10 @@ from output.writers import atomic_write
 
 DIFF_FILE = "diff.json"
 ARTICLES_FILE = "articles.jsonl"
-# Fields that differ between runs by construction, not because cleaning changed.
-RUN_SPECIFIC_FIELDS: tuple[str, ...] = ("crawl_run_id", "version", "previous_record_id")
+# Fields that differ between runs by construction, not because cleaning changed (raw_ref
+# names where the input was read from: the same page saved elsewhere is not a change).
+RUN_SPECIFIC_FIELDS: tuple[str, ...] = ("crawl_run_id", "version", "previous_record_id",
+                                        "raw_ref")
 SAMPLES_PER_FIELD = 3
 KEYS_SAMPLE = 10
 TERMINAL_VALUE_CHARS = 160

@@ -15,6 +15,9 @@ import json
 import multiprocessing
 import os
 import secrets
+import signal
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -37,7 +40,7 @@ EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 CHUNK_PAGES = 8  # pages per task sent to a worker
 CHUNK_BYTES = 4 * 1024 * 1024  # ... or fewer when they are big
 WINDOW_PER_WORKER = 3  # chunks in flight per worker
-COMMIT_INTERVAL_S = 1.0
+COMMIT_INTERVAL_S = 0.5
 WORKER_PRELOAD: tuple[str, ...] = ("reclean.work",)
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -203,32 +206,59 @@ class Collector:
 
 def run_local(opts: Options, inputs: list[Input], state: State, job: Job,
               progress: Progress) -> dict[str, Any]:
-    """Clean all inputs with a local process pool; returns run facts for the summary."""
+    """Clean all inputs with a local process pool; returns run facts for the summary.
+
+    A first Ctrl-C stops reading new input; chunks already in flight are still stored, so
+    checkpoints never skip over work. A second Ctrl-C stops at once (stored work stays
+    consistent: a half-stored chunk is beyond the last checkpoint and is redone on resume).
+    """
     runner = LocalRunner(opts.workers, job)
     collector = Collector(state, progress)
     window: deque[tuple[Chunk, Future]] = deque()
     skipped: list[str] = []
-    interrupted = False
-    try:
-        for chunk in iter_chunks(inputs, state, opts.chunk_pages, skipped):
-            window.append((chunk, runner.submit(chunk)))
-            while len(window) >= runner.window:
-                collector.collect(*window.popleft())
-        while window:
-            collector.collect(*window.popleft())
-    except KeyboardInterrupt:
-        interrupted = True
-        try:  # keep what workers already have in hand; a second Ctrl-C drops it
+    with InterruptFlag() as interrupt:
+        try:
+            for chunk in iter_chunks(inputs, state, opts.chunk_pages, skipped):
+                window.append((chunk, runner.submit(chunk)))
+                while len(window) >= runner.window or (window and interrupt.requested):
+                    collector.collect(*window.popleft())
+                if interrupt.requested:
+                    break
             while window:
                 collector.collect(*window.popleft())
         except KeyboardInterrupt:
             pass
-    finally:
-        state.commit()
-        runner.close(cancel=True)
+        finally:
+            state.commit()
+            runner.close(cancel=True)
     return {"backend": "local", "workers": opts.workers, "pages_this_run": collector.pages,
-            "inputs_skipped_as_done": len(skipped), "interrupted": interrupted,
+            "inputs_skipped_as_done": len(skipped), "interrupted": interrupt.requested,
             "worker_peak_rss_mb": {str(k): v for k, v in sorted(collector.worker_rss.items())}}
+
+
+class InterruptFlag:
+    """SIGINT as a request: the first Ctrl-C sets ``requested`` (the run winds down and writes
+    its files), a second one raises KeyboardInterrupt."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.previous: Any = None
+
+    def _note(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        sys.stderr.write("\nreclean: interrupted; storing work in flight and writing the "
+                         "files (Ctrl-C again to stop at once)\n")
+
+    def __enter__(self) -> InterruptFlag:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
 
 
 def write_summary(out_dir: Path, summary: dict[str, Any]) -> None:
@@ -258,7 +288,9 @@ def run_reclean(opts: Options) -> dict[str, Any]:
         try:
             facts = run_local(opts, inputs, state, job, progress)
             progress.finish()
-            outputs = export_records(state.iter_records, out_dir, formats=opts.formats)
+            with InterruptFlag() as late:
+                outputs = export_records(state.iter_records, out_dir, formats=opts.formats)
+            facts["interrupted"] = facts["interrupted"] or late.requested
             counts, failures = state.counts(), state.failed_inputs()
             failed_inputs = state.count_failed_inputs()
         finally:

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 # Record types that carry a fetched page; everything else is counted and skipped.
 PAGE_RECORD_TYPES: tuple[str, ...] = ("response",)
-# Payload types cleaning accepts (an absent Content-Type is sniffed by cleaning).
-HTML_MEDIA_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain",
-                                     "application/xml", "text/xml")
+# Payload types that are cleaned (an absent Content-Type is sniffed by cleaning). Not XML or
+# plain text: a crawl archives robots.txt and sitemaps too but never cleans them.
+HTML_MEDIA_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml")
 # Bytes that start a record when re-synchronising after damage.
 GZIP_MEMBER_MAGIC = b"\x1f\x8b\x08"
 WARC_RECORD_MAGIC = b"WARC/1."
@@ -212,31 +212,39 @@ class TruncatedRecord(Exception):
     """A record whose block is shorter than its WARC Content-Length says."""
 
 
+def finish_record(it: ArchiveIterator) -> None:
+    """Read to the end of the current record; raise TruncatedRecord if its gzip member is cut."""
+    it.read_to_end()
+    decompressor = it.reader.decompressor if it.reader is not None else None
+    if decompressor is not None and not getattr(decompressor, "eof", True):
+        raise TruncatedRecord("gzip member ends early")
+
+
 def read_record(record, it: ArchiveIterator, path: str, run_dir: str | None, offset: int
                 ) -> WarcItem:
     """Turn one warcio record into a page, a skip or (by raising) a problem."""
-    rtype = record.rec_type or "unknown"
+    rtype = record.rec_type
     url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if not rtype:
+        raise TruncatedRecord("record without a WARC-Type (cut short?)")
     if rtype not in PAGE_RECORD_TYPES:
-        it.read_to_end()
+        finish_record(it)
         return WarcSkip(f"record_{rtype}", offset, it.offset, url)
     http = record.http_headers
     if http is None:
-        it.read_to_end()
+        finish_record(it)
         return WarcSkip("not_http_response", offset, it.offset, url)
     body = record.raw_stream.read(MAX_PAYLOAD_BYTES + 1)
     if len(body) > MAX_PAYLOAD_BYTES:
-        it.read_to_end()
+        finish_record(it)
         return WarcSkip("payload_too_large", offset, it.offset, url)
     if getattr(record.raw_stream, "limit", 0) > 0:
         raise TruncatedRecord(f"block ends {record.raw_stream.limit} bytes early")
     errors_before = it.err_count
-    it.read_to_end()
+    finish_record(it)
     if it.err_count > errors_before:
         return WarcProblem("record_length_mismatch", "record not followed by a blank line",
                            offset, it.offset)
-    if it.reader.decompressor is not None and not it.reader.decompressor.eof:
-        raise TruncatedRecord("gzip member ends early")
     next_offset = it.offset
     status_text = http.get_statuscode() or ""
     if not (status_text.isdigit() and len(status_text) == 3):
