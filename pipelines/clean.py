@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -23,15 +23,17 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaning import DEFAULT_CONFIG, CleaningConfig, RawPage, Rejected, clean_page
 from output.schema import ArticleRecord
 from pipelines.journal import journal_for
+from pipelines.worker import init_clean_worker
 
 MAX_TASKS_PER_CHILD = 500  # recycle workers now and then (lxml/ftfy memory growth)
 
 
 def new_clean_pool(workers: int) -> ProcessPoolExecutor:
-    """A forkserver pool whose workers import cleaning once, up front."""
+    """A forkserver pool whose workers import cleaning once, up front, and exit when this
+    process dies (see pipelines.worker)."""
     return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("forkserver"),
-                               initializer=importlib.import_module, initargs=("cleaning",),
+                               initializer=init_clean_worker, initargs=(os.getpid(),),
                                max_tasks_per_child=MAX_TASKS_PER_CHILD)
 
 

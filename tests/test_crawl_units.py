@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 MODULES = ("crawler.demo_server", "crawler.run", "crawler.spiders.articles", "crawler.extensions",
-           "crawler.cli_demo", "pipelines.journal")
+           "crawler.cli_demo", "pipelines.journal", "pipelines.worker")
 
 
 @pytest.mark.parametrize("name", MODULES)
