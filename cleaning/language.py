@@ -12,8 +12,10 @@ import re
 from functools import cache
 from typing import Any
 
-SAMPLE_CHARS = 2000
+SAMPLE_CHARS = 1000  # py3langid walks bytes in Python: ~0.15 ms per 1000 chars, and 1000
+# characters of running text are plenty for a 97-language classifier
 MIN_LETTERS = 20  # below: too short to judge
+LETTER_PROBE = 400  # letters are counted in this many leading characters only (speed)
 SURE = 0.90  # classifier probability above which it overrides a disagreeing hint
 # CJK scripts carry a lot per character: one counts as this many letters.
 CJK_WEIGHT = 3
@@ -74,7 +76,7 @@ def detect_language(text: str, hint: str | None) -> str | None:
     """
     hint = normalize_language(hint)
     sample = (text or "")[:SAMPLE_CHARS]
-    if count_letters(sample) < MIN_LETTERS:
+    if count_letters(sample[:LETTER_PROBE]) < MIN_LETTERS:
         return hint
     try:
         label, prob = classify_text(sample)
