@@ -146,6 +146,8 @@ def attr_words(attrs: str) -> frozenset[str]:
     ['article', 'articlebody', 'body', 'c', 'carticle', 'carticlebody']
     """
     tokens = [t for t in _TOKEN_SPLIT.split(attrs.lower()) if t]
+    if len(tokens) == 1:
+        return frozenset(tokens)
     words = set(tokens)
     for n in range(2, rules.MAX_TOKEN_RUN + 1):
         for i in range(len(tokens) - n + 1):
@@ -369,8 +371,8 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
         return JUNK, 0
     if itemprop and itemprop.lower() in rules.JUNK_ITEMPROPS:
         return JUNK, 0
-    cls, ident = attrs.get("class"), attrs.get("id")
-    verdict = classify_attrs(f"{cls} {ident}" if cls and ident else cls or ident or "")
+    cls, ident = classify_attrs(attrs.get("class") or ""), classify_attrs(attrs.get("id") or "")
+    verdict = CONTENT if CONTENT in (cls, ident) else JUNK if JUNK in (cls, ident) else NEUTRAL
     if verdict == CONTENT:
         return CONTENT, 2
     if tag == "article":
@@ -393,7 +395,6 @@ def annotate(body: etree._Element) -> Annotation:
     index = 0
     block_tags = rules.BLOCK_TAGS
     scored_tags = rules.SCORED_TAGS
-    verdicts: dict = {}  # per page: (tag, attributes) -> verdict; class strings repeat a lot
     for event, el in etree.iterwalk(body, events=("start", "end")):
         tag = el.tag
         if not isinstance(tag, str):
@@ -414,11 +415,8 @@ def annotate(body: etree._Element) -> Annotation:
                 verdict, rank = NEUTRAL, 0
             else:
                 items = el.items()
-                key = (tag, tuple(items)) if items else tag
-                cached = verdicts.get(key)
-                if cached is None:
-                    cached = verdicts[key] = element_verdict(tag, dict(items))
-                verdict, rank = cached
+                verdict, rank = element_verdict(tag, dict(items)) if items else \
+                    element_verdict(tag, {})
             if verdict == JUNK:
                 junk.append(el)
             if rank:
