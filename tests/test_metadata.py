@@ -188,9 +188,15 @@ def test_site_name_from_title_suffix():
     ("jdoe", None),  # one-word user name
     ("Jane Doe 2021-07-17", None),
     ("This is a sentence that is certainly not a name", None),
+    ("Zackery Cuevas Writer", "Zackery Cuevas"),
+    ("Julia Hitz (eg)", "Julia Hitz"),
+    ("Erstellt von Andri Bryner", "Andri Bryner"),
+    ("Redacción El Comercio", None),
+    ("Zespół wPolityce.pl", None),
+    ("Lebensmittel Praxis", None),  # the site name written apart ("lebensmittelpraxis.de")
 ])
 def test_clean_author(raw, expected):
-    assert clean_author(raw, {"example news"}) == expected
+    assert clean_author(raw, {"example news", "lebensmittelpraxis de"}) == expected
 
 
 def test_one_word_person_from_json_ld_is_kept():
@@ -202,6 +208,7 @@ def test_one_word_person_from_json_ld_is_kept():
     ("Jane Doe, John Roe & Ann Lee", ["Jane Doe", "John Roe", "Ann Lee"]),
     ("张三、李四", ["张三", "李四"]),
     ("Doe, Jane", ["Jane Doe"]),
+    ("Matthias Hille - Lukas Balbach", ["Matthias Hille", "Lukas Balbach"]),
 ])
 def test_split_authors(raw, names):
     assert [clean_author(n, set()) for n in split_authors(raw)] == names
@@ -270,6 +277,27 @@ def test_published_cascade(head, body, value, source):
         assert m.date_published is None
     else:
         assert (m.date_published.value, m.date_published.source) == (value, source)
+
+
+XINHUA_2012 = """<html><head><title>话剧《约定无期限》河北各市巡演结束_新华网河北频道</title>
+<meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>
+<table><tr><td><a href="/">首页</a> | <a href="/news/">新闻</a></td></tr></table>
+<table><tr><td><b><font color="#000000">
+  话剧《约定无期限》河北各市巡演结束
+</font></b></td></tr><tr><td></td></tr>
+<tr><td><font color="#333333">新华网河北频道 ( 2012-06-04 09:20:26 ) </font>
+<font color="#333333">稿件来源： 河北日报 </font></td></tr></table>
+<p>6月2日，由省文化厅主办的话剧在石家庄演出。</p>
+<ul><li><a href="c_1.htm">另一篇文章</a> 2012-06-01</li></ul></body></html>"""
+
+
+def test_chinese_template_without_h1():
+    m = meta_of(XINHUA_2012, "http://www.he.xinhuanet.com/news/content_25340717.htm")
+    assert m.title == "话剧《约定无期限》河北各市巡演结束"
+    assert m.site_name == "新华网河北频道"
+    d = m.date_published
+    assert (d.value, d.raw, d.source, d.precision) == (
+        "2012-06-04T09:20:26", "2012-06-04 09:20:26", "text", "second")
 
 
 def test_date_from_url_is_last_resort():

@@ -31,6 +31,8 @@ CHANGES = [
     ("para one\n\n\n\n\npara two", "para one\n\npara two", "normalize_whitespace"),
     ("\n\n  leading blank lines", "leading blank lines", "normalize_whitespace"),
     ("windows\r\nline\rends", "windows\nline\nends", None),
+    ("Ð¿Ñ€Ð¸Ð²ÐµÑ‚", "привет", "fix_encoding"),  # Cyrillic read as cp1252
+    ("naÃ¯ve cafÃ©\u0085", "naïve café…", "fix_encoding"),
 ]
 
 
@@ -77,6 +79,22 @@ def test_seed_paragraph():
     assert '(hereinafter referred to as the "Decision").' in repaired
     assert "the 'China-Europe Center'" in repaired
     assert set(fixes) == {"remove_space_before_stop", "insert_space_before_quote"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("plain ASCII text", False),
+    ("café “curly” — 中文，标点。Ä Ö Ü ß", False),
+    ("cafÃ©", True),
+    ("doesnâ€™t", True),
+    ("Ð¿Ñ€Ð¸", True),
+    ("bad\x85break", True),
+    ("ﬁne", True),
+    ("cafe\u0301", True),  # not NFC
+    ("\x1b[31mred", True),
+])
+def test_needs_ftfy(text, expected):
+    from cleaning.repair import needs_ftfy
+    assert needs_ftfy(text) is expected
 
 
 def test_ftfy_options_are_deliberate():
