@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             check_state_free(args.state, site_config.name)
         except StateError as exc:
             return fail(str(exc).replace("\n", " "), code=1)
-    start_url = (site_config.start_urls or site_config.sitemaps)[0]
+    start_url = (site_config.start_urls + site_config.sitemaps + site_config.feeds)[0]
     plan = plan_run(start_url, args.out, args.max_pages, overrides, site_config=site_config,
                     site_file=site_file, state_dir=args.state)
     report = run_crawl(plan)

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip, gzip_magic_number
@@ -58,6 +59,11 @@ IGNORE_KINDS: tuple[tuple[str, str], ...] = (
     ("offsite", "offsite"),
 )
 PAGE_MARKS = ("html", "xhtml")  # Content-Type substrings whose links are followed
+# Where a feed names its entries' pages: RSS 2.0 / 1.0 <item><link>, Atom <entry><link href>.
+FEED_LINK_XPATHS: tuple[str, ...] = (
+    "//*[local-name()='item']/*[local-name()='link']/text()",
+    "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href",
+)
 
 
 def error_kind(exc: BaseException) -> str:
@@ -101,6 +107,28 @@ def is_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def feed_links(body: bytes, base_url: str) -> list[str]:
+    """Absolute entry links of an RSS or Atom feed ([] when it is not XML).
+
+    >>> feed_links(b"<rss><channel><item><link>/a.html</link></item></channel></rss>", "http://h/f")
+    ['http://h/a.html']
+    >>> feed_links(b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="b"/></entry></feed>',
+    ...            "http://h/x/")
+    ['http://h/x/b']
+    >>> feed_links(b"not xml", "http://h/")
+    []
+    """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError:
+        return []
+    if root is None:
+        return []
+    return [urljoin(base_url, str(link).strip()) for xpath in FEED_LINK_XPATHS
+            for link in root.xpath(xpath) if str(link).strip()]
+
+
 def is_page_response(response: Response) -> bool:
     """True for HTML responses (the ones whose links are worth following)."""
     ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
@@ -119,7 +147,8 @@ class ArticlesSpider(scrapy.Spider):
         else:
             raise ValueError(f"articles spider needs -a start=<http(s) URL> or -a site=<file>, "
                              f"got {start!r}")
-        self.start_url = start or (self.site_config.start_urls or self.site_config.sitemaps)[0]
+        config = self.site_config
+        self.start_url = start or (config.start_urls + config.sitemaps + config.feeds)[0]
         self.allowed_domains = sorted({h.split(":")[0] for h in self.site_config.allowed_hosts})
         # Same-site filtering is ours (SiteConfig.allows): LinkExtractor's allow_domains
         # compares the netloc, port included, so it rejects every link of a site on a port.
@@ -143,6 +172,9 @@ class ArticlesSpider(scrapy.Spider):
                 yield request
         for url in self.site_config.sitemaps:
             yield self.sitemap_request(url)
+        for url in self.site_config.feeds:
+            yield Request(url, callback=self.parse_feed, errback=self.on_discovery_error,
+                          priority=5)
         if self.settings.getbool("GLEANER_FOLLOW_SITEMAPS") and self.site_config.start_urls:
             yield Request(urljoin(self.start_url, "/robots.txt"), callback=self.parse_robots,
                           errback=self.on_discovery_error, priority=10,
@@ -207,6 +239,18 @@ class ArticlesSpider(scrapy.Spider):
                 if self.site_config.allows(loc):
                     yield self.sitemap_request(loc)
             elif (request := self.page_request(loc)) is not None:
+                yield request
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            self.crawler.stats.inc_value(f"gleaner/feed/http_{response.status}")
+            return
+        links = feed_links(response.body, response.url)
+        if not links:
+            self.note_error(response.url, "invalid_feed", "no entry links")
+        self.crawler.stats.inc_value("gleaner/feed/urls", len(links))
+        for url in links:
+            if (request := self.page_request(url)) is not None:
                 yield request
 
     def parse(self, response: Response) -> Iterator[RawPage | Request]:
