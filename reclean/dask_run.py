@@ -79,6 +79,7 @@ def clean_partition(inputs: list[Input], base: str, job: Job) -> dict[str, Any]:
 
     counts: dict[str, dict[str, int]] = {}
     failures: list[dict[str, Any]] = []
+    failed_inputs: list[str] = []
     pages = 0
     started = time.monotonic()
     with atomic_write(base + ".jsonl") as fh:
@@ -90,10 +91,14 @@ def clean_partition(inputs: list[Input], base: str, job: Job) -> dict[str, Any]:
                 pages += out.kind in ("record", "rejected")
                 if out.kind == "record":
                     fh.write(out.data + "\n")
-                elif out.kind == "failed" and len(failures) < FAILURE_EXAMPLES:
-                    failures.append({"input": item.path, "seq": seq, "reason": out.reason,
-                                     "detail": out.detail})
+                elif out.kind == "failed":
+                    if not failed_inputs or failed_inputs[-1] != item.path:
+                        failed_inputs.append(item.path)
+                    if len(failures) < FAILURE_EXAMPLES:
+                        failures.append({"input": item.path, "seq": seq, "reason": out.reason,
+                                         "detail": out.detail})
     summary = {"inputs": [i.path for i in inputs], "counts": counts, "failures": failures,
+               "failed_inputs": failed_inputs,
                "pages": pages, "bytes": sum(safe_size(i.path) for i in inputs),
                "seconds": round(time.monotonic() - started, 3), "pid": os.getpid(),
                "host": os.uname().nodename, "peak_rss_mb": peak_rss_mb()}
@@ -147,12 +152,53 @@ def iter_part_records(bases: list[Path]) -> Iterator[dict[str, Any]]:
             yield from iter_jsonl(path)
 
 
+def run_partitions(opts, partitions: list[list[Input]], bases: list[Path], todo: list[int],
+                   job: Job, progress: Progress, summaries: dict[int, dict[str, Any]],
+                   interrupt) -> list[dict[str, Any]]:
+    """Submit the partitions to the cluster and collect their summaries as they finish.
+
+    A task that fails (an exception, a worker that died) fails each of its inputs with
+    ``task_error``; the returned list says which.
+    """
+    from distributed import as_completed
+
+    client, cluster = open_client(opts.dask, opts.workers)
+    futures = []
+    errors: list[dict[str, Any]] = []
+    try:
+        futures = [client.submit(clean_partition, partitions[n], str(bases[n]), job,
+                                 key=f"reclean-{job.run_id}-{n:05d}", pure=False)
+                   for n in todo]
+        index = {f.key: n for f, n in zip(futures, todo, strict=True)}
+        bytes_done = 0
+        for future in as_completed(futures):
+            if interrupt.requested:
+                break
+            n = index[future.key]
+            if future.status != "finished":
+                exc = future.exception()
+                errors.extend({"input": i.path, "seq": 0, "reason": "task_error",
+                               "detail": f"{type(exc).__name__}: {exc}"[:300]}
+                              for i in partitions[n])
+                continue
+            summaries[n] = future.result()
+            bytes_done += summaries[n]["bytes"]
+            progress.update(summaries[n]["pages"], bytes_done)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for future in futures:
+            future.cancel()
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return errors
+
+
 def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
              ) -> tuple[dict[str, Any], dict[str, dict[str, int]], list[dict[str, Any]],
                         dict[str, int]]:
     """Clean on Dask; returns (facts, counts, failure examples, export counts)."""
-    from distributed import as_completed
-
     out_dir = Path(opts.out_dir).resolve()
     parts_dir = out_dir / PARTS_DIR
     if not opts.resume and parts_dir.exists():
@@ -174,37 +220,18 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
                 reused += 1
     from reclean.run import InterruptFlag
 
-    client, cluster = open_client(opts.dask, opts.workers)
-    futures = []
+    todo = [n for n in range(len(partitions)) if n not in summaries]
+    task_errors: list[dict[str, Any]] = []
     with InterruptFlag() as interrupt:
-        try:
-            todo = [n for n in range(len(partitions)) if n not in summaries]
-            futures = [client.submit(clean_partition, partitions[n], str(bases[n]), job,
-                                     key=f"reclean-{job.run_id}-{n:05d}", pure=False)
-                       for n in todo]
-            index = {f.key: n for f, n in zip(futures, todo, strict=True)}
-            bytes_done = 0
-            for future in as_completed(futures):
-                if interrupt.requested:
-                    break
-                if future.status != "finished":
-                    continue
-                summary = future.result()
-                summaries[index[future.key]] = summary
-                bytes_done += summary["bytes"]
-                progress.update(summary["pages"], bytes_done)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for future in futures:
-                future.cancel()
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        if todo:
+            task_errors = run_partitions(opts, partitions, bases, todo, job, progress,
+                                         summaries, interrupt)
     interrupted = interrupt.requested
     progress.finish()
     counts: dict[str, dict[str, int]] = {}
-    failures: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = list(task_errors)
+    if task_errors:
+        counts["failed"] = {"task_error": len(task_errors)}
     rss: dict[str, float] = {}
     for n in sorted(summaries):
         summary = summaries[n]
@@ -221,5 +248,7 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
                                    if not s.get("_reused")),
              "inputs_skipped_as_done": sum(len(partitions[n]) for n, s in summaries.items()
                                            if s.get("_reused")),
-             "interrupted": interrupted, "worker_peak_rss_mb": rss}
+             "interrupted": interrupted, "worker_peak_rss_mb": rss,
+             "failed_inputs": sorted({p for s in summaries.values() for p in s["failed_inputs"]}
+                                     | {e["input"] for e in task_errors})}
     return facts, counts, failures[:FAILURE_EXAMPLES], outputs

@@ -282,7 +282,7 @@ def run_reclean(opts: Options) -> dict[str, Any]:
     if opts.dask:
         from reclean.dask_run import run_dask
         facts, counts, failures, outputs = run_dask(opts, inputs, job, progress)
-        failed_inputs = len({f["input"] for f in failures})
+        failed_inputs = len(facts.pop("failed_inputs"))
     else:
         state = State(out_dir, resume=opts.resume)
         try:

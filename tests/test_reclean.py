@@ -130,24 +130,27 @@ def test_warc_run_folder_and_damaged_inputs_are_counted_and_the_rest_goes_on(tmp
 
 
 # ---------------------------------------------------------------- CLI
-def test_cli_exit_codes_and_terminal_report(tmp_path):
+def test_cli_exit_codes_and_terminal_report(tmp_path, capsys):
+    from crawler.cli import main
     pages = tmp_path / "pages"
     pages.mkdir()
     for n in range(3):
         (pages / f"{n}.html").write_text(article_html(n))
-    ok = cli(str(pages), "--out", str(tmp_path / "ok"), "--workers", "1")
+    ok = cli(str(pages), "--out", str(tmp_path / "ok"), "--workers", "1")  # real subprocess
     assert ok.returncode == 0, ok.stderr
     assert "records 3" in ok.stdout and "pages/s" in ok.stdout
     assert "reclean: 3 pages" in ok.stderr  # plain progress line (not a TTY)
     (pages / "broken.html.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
-    failed = cli(str(pages), "--out", str(tmp_path / "bad"), "--workers", "0")
-    assert failed.returncode == 1 and "broken_gzip" in failed.stdout
+    assert main(["reclean", str(pages), "--out", str(tmp_path / "bad"), "--workers", "0",
+                 "--progress", "log"]) == 1
+    assert "broken_gzip" in capsys.readouterr().out
     assert json.loads((tmp_path / "bad" / "reclean.json").read_text())["records"] == 3
-    missing = cli(str(tmp_path / "nope"), "--out", str(tmp_path / "x"))
-    assert missing.returncode == 2 and "does not exist" in missing.stderr
-    assert not (tmp_path / "x").exists()
-    assert cli(str(pages), "--out", str(tmp_path / "y"), "--formats", "xml").returncode == 2
-    assert cli(str(pages)).returncode == 2  # --out is required
+    assert main(["reclean", str(tmp_path / "nope"), "--out", str(tmp_path / "x")]) == 2
+    assert "does not exist" in capsys.readouterr().err and not (tmp_path / "x").exists()
+    assert main(["reclean", str(pages), "--out", str(tmp_path / "y"), "--formats", "xml"]) == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["reclean", str(pages)])  # --out is required
+    assert usage.value.code == 2
     with pytest.raises(UsageError):
         reclean([pages], tmp_path / "z", diff_old=str(tmp_path / "no-such-run"))
 
