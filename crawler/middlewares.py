@@ -1,13 +1,16 @@
-"""Downloader middleware: archive every response as WARC before anything judges it."""
+"""Downloader middlewares: archive every response as WARC before anything judges it, and
+read robots.txt the RFC 9309 way."""
 from __future__ import annotations
 
 from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
+from twisted.internet.defer import Deferred
 
 from output.archive import WarcArchive, utc_now_iso
 
@@ -60,3 +63,48 @@ class WarcArchiveMiddleware:
 
     def close(self, *args: Any, **kwargs: Any) -> None:
         self.archive.close()
+
+
+# robots.txt bodies standing in for what RFC 9309 says a status means (section 2.3.1).
+ROBOTS_DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+ROBOTS_ALLOW_ALL = b""
+
+
+def robots_body_for(status: int, body: bytes) -> bytes:
+    """The robots.txt to obey for a response: 5xx means 'unreachable' (disallow all for
+    this run), 4xx means 'unavailable' (allow all), anything else is read as sent.
+
+    >>> robots_body_for(503, b"<html>busy</html>") == ROBOTS_DISALLOW_ALL
+    True
+    >>> robots_body_for(404, b"<html>not found</html>")
+    b''
+    """
+    if status >= 500:
+        return ROBOTS_DISALLOW_ALL
+    if status >= 400:
+        return ROBOTS_ALLOW_ALL
+    return body
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, except that a robots.txt answering 5xx, or failing
+    to download, disallows the whole host for the run (Scrapy would parse the error page
+    or allow everything). Counted as ``gleaner/robots/unreachable``."""
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        body = robots_body_for(response.status, response.body)
+        if response.status >= 500:
+            self.crawler.stats.inc_value("gleaner/robots/unreachable")
+        await super()._parse_robots(response.replace(body=body), netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, IgnoreRequest):
+            super()._robots_error(exc, netloc)
+            return
+        self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        self.crawler.stats.inc_value("gleaner/robots/unreachable")
+        parser = self._parserimpl.from_crawler(self.crawler, ROBOTS_DISALLOW_ALL)
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = parser
+        if isinstance(waiting, Deferred):
+            waiting.callback(parser)

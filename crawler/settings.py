@@ -31,6 +31,9 @@ HTTPERROR_ALLOW_ALL = True
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a rejected page is normal, not a warning
 
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt per RFC 9309: a 5xx or unreachable robots.txt disallows the host
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
     # Between HttpCache (900) and DownloaderStats (850): sees redirects, errors and the
     # still-compressed body before Redirect (600) and HttpCompression (590) touch them.
     "crawler.middlewares.WarcArchiveMiddleware": 880,

@@ -80,6 +80,8 @@ BAD_PAGES: dict[str, tuple[int, str, bytes]] = {
 # GET /_control/edit switches the site to its second edition (for incremental-run tests):
 # 105 gets a new paragraph (its text changes), 103 only a new HTML comment (same text).
 EDITED = threading.Event()
+# GET /_control/robots-down makes robots.txt answer 503 from then on.
+ROBOTS_DOWN = threading.Event()
 EDITS: dict[str, tuple[bytes, bytes]] = {
     "105.html": (b"      </div>\n      <div class=\"share\">",
                  b"      <p>Update, 2 August: the lighting will also be switched on for the "
@@ -108,6 +110,11 @@ class MockHandler(DemoSiteHandler):
         elif path == "/bad/slow.html":
             time.sleep(SLOW_SECONDS)
             self.send_body(200, b"<html><body><p>finally</p></body></html>", "text/html")
+        elif path == "/robots.txt" and ROBOTS_DOWN.is_set():
+            self.send_body(503, b"<html><body>Service Unavailable</body></html>", "text/html")
+        elif path == "/_control/robots-down":
+            ROBOTS_DOWN.set()
+            self.send_body(200, b"robots down", "text/plain")
         elif path == "/_control/edit":
             EDITED.set()
             self.send_body(200, b"edited", "text/plain")

@@ -201,3 +201,20 @@ def test_max_pages_and_default_out_dir(mockserver, tmp_path):
     assert report["finish_reason"] == "closespider_pagecount"
     assert report["settings"]["CLOSESPIDER_PAGECOUNT"] == 3
     assert report["counts"]["pages_fetched"] < 10
+
+
+def test_robots_txt_answering_503_disallows_the_site(private_mockserver, tmp_path):
+    """RFC 9309: an unreachable robots.txt (5xx) means 'crawl nothing' (Scrapy would read
+    the error page as allow-all). The run fetches no page and exits 1."""
+    import urllib.request
+
+    urllib.request.urlopen(f"{private_mockserver}/_control/robots-down").read()
+    out = tmp_path / "run"
+    proc = run_gleaner("crawl", f"{private_mockserver}/", "--out", str(out), *FAST)
+    assert proc.returncode == 1
+    report = json.loads((out / "run.json").read_text("utf-8"))
+    assert report["counts"]["pages_fetched"] == 0
+    assert report["counts"]["errors"]["robots_disallowed"] >= 1
+    archived = {(path_of(p.url, private_mockserver), p.status)
+                for f in (out / "raw").glob("*.warc.gz") for p in iter_warc_pages(f, out)}
+    assert ("/robots.txt", 503) in archived

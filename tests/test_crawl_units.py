@@ -7,7 +7,8 @@ import importlib
 import pytest
 
 MODULES = ("crawler.demo_server", "crawler.run", "crawler.spiders.articles", "crawler.extensions",
-           "crawler.cli_demo", "pipelines.journal", "pipelines.worker")
+           "crawler.cli_demo", "crawler.middlewares", "pipelines.journal",
+           "pipelines.worker")
 
 
 @pytest.mark.parametrize("name", MODULES)
