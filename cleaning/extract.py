@@ -73,6 +73,7 @@ MIN_GOOD_TEXT = 250
 KEEP_JUNK_SHARE = 0.35  # a junk-named element with more of the page's good text stays
 MAX_TITLE_POSITION = 6  # the title block is looked for among the first blocks of the region
 MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be this short
+LEAD_MIN_CHARS, LEAD_MAX_CHARS = 30, 1000  # size of a standfirst picked up above the region
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
 COMMA_CHARS = (",", "，", "、", "،")
@@ -617,8 +618,43 @@ def merge_siblings(best: etree._Element, scores: dict, stats: dict) -> list[etre
     return region
 
 
+def find_lead(first: etree._Element, body: etree._Element, stats: dict,
+              max_levels: int = 3, max_siblings: int = 6) -> etree._Element | None:
+    """A standfirst/lead/intro element just above the region (a previous sibling of the region
+    or of one of its first ancestors), recognised by its class/id."""
+    node = first
+    for _ in range(max_levels):
+        sib = node.getprevious()
+        steps = 0
+        while sib is not None and steps < max_siblings:
+            s = stats.get(sib)
+            if s is not None and isinstance(sib.tag, str):
+                attrs = attr_string(sib)
+                if attrs and LEAD_MIN_CHARS <= good_text(s) <= LEAD_MAX_CHARS \
+                        and link_density(s) < 0.3 and classify_attrs(attrs) != JUNK \
+                        and not attr_words(attrs).isdisjoint(rules.LEAD_WORDS):
+                    return sib
+            sib = sib.getprevious()
+            steps += 1
+        node = node.getparent()
+        if node is None or node is body:
+            break
+    return None
+
+
 def choose_region(body: etree._Element, ann: Annotation,
                   removed: list[tuple[int, int]]) -> tuple[list[etree._Element], str]:
+    """Pick the main region (anchor or readability candidate), with a lead found just above."""
+    region, method = choose_main_region(body, ann, removed)
+    if region and region[0] is not body:
+        lead = find_lead(region[0], body, ann.stats)
+        if lead is not None:
+            region = [lead, *region]
+    return region, method
+
+
+def choose_main_region(body: etree._Element, ann: Annotation,
+                       removed: list[tuple[int, int]]) -> tuple[list[etree._Element], str]:
     """Pick the main region from the anchor and the readability candidate."""
     stats = ann.stats
     scores, mass = score_candidates(body, ann, removed)

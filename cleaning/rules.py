@@ -15,6 +15,7 @@ import re
 
 # Never content: removed with their subtree before scoring (tails kept).
 SKIP_TAGS = frozenset({"nav", "aside", "button", "select", "input", "textarea", "label",
+                       "figcaption",
                        "dialog", "menu", "option", "map", "area", "audio", "video", "picture",
                        "head", "title", "meta", "link", "base", "script", "form-control"})
 # Chrome that is skipped unless it holds most of the page's text (ASP.NET <form>, odd layouts).
@@ -125,6 +126,13 @@ NEGATIVE_TOKENS = ("hidden", "banner", "combx", "comment", "com", "contact", "fo
 # A class/id string is split on spaces, '_' and '-'; runs of up to MAX_TOKEN_RUN tokens joined
 # without separators are looked up in these sets ("c-article-body" -> "carticlebody").
 MAX_TOKEN_RUN = 3
+# Standfirst / lead paragraphs that often sit just above the body container.
+LEAD_TOKENS = ("lead", "leads", "intro", "introduction", "standfirst", "dek", "deck", "summary",
+               "subtitle", "subheadline", "sub-?title", "excerpt", "abstract", "teaser-?text",
+               "article-?lead", "article-?intro", "article-?summary", "article-?teaser",
+               "post-?excerpt", "description", "kicker-?text", "chapo", "entradilla", "bajada",
+               "vorspann", "einleitung", "lede")
+LEAD_WORDS = token_set(LEAD_TOKENS)
 JUNK_WORDS = token_set(JUNK_TOKENS)
 CONTENT_WORDS = token_set(CONTENT_TOKENS)
 POSITIVE_WORDS = token_set(POSITIVE_TOKENS)
@@ -197,6 +205,19 @@ COPYRIGHT_LINE_PATTERNS = (
     r"^技术支持\s*[:：]",
 )
 
+CREDIT_LINE_PATTERNS = (
+    r"^(?:photo|photos|foto|fotos|bild|bilder|image|images|imagen|imagem|immagine|zdjęcie|"
+    r"fot\.|credit|credits|photo credit|image credit|bildquelle|fotoquelle|图片来源|图片|摄影)\s*[:：]",
+    r"^\((?:photo|foto|image|bild)\s*[:：]",
+)
+AD_LABEL_LINE_PATTERNS = (
+    r"^\*?(?:anzeige|werbung|reklama|advertisement|advertising|publicidad|publicité|pubblicità|"
+    r"sponsored|sponsored content|广告)\s*[:：.\-]?\s*$",
+    r"^\*?werbung\s*[:.]",
+    r"^(?:subscribe now|subscribe to (?:read|continue|our)|to (?:view|read) the full story, please subscribe|"
+    r"already a subscriber\b|sign in to continue|log in to continue)",
+)
+
 # Ordered groups: (reason, patterns). First match wins; the reason is what a debug log shows.
 LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("contact", CONTACT_LINE_PATTERNS),
@@ -208,6 +229,8 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("read_more", READ_MORE_LINE_PATTERNS),
     ("consent", CONSENT_LINE_PATTERNS),
     ("copyright", COPYRIGHT_LINE_PATTERNS),
+    ("credit", CREDIT_LINE_PATTERNS),
+    ("ad_label", AD_LABEL_LINE_PATTERNS),
 )
 
 
@@ -250,10 +273,23 @@ END_MARKER_PATTERNS = (
     r"(?:\d+\s+)?comments?|leave a (?:comment|reply)|post a comment|join the discussion|"
     r"share (?:this|the) (?:article|post|story|page)|share this|about the author|"
     r"sign up for our newsletter|subscribe to our newsletter|newsletter|tags|filed under|"
+    r"references|footnotes|bibliography|works cited|external links|explore further|"
+    r"more (?:on|about) this (?:topic|story)|recommended stories|related coverage|"
     r"相关(?:文章|新闻|阅读|推荐|产品|链接)|推荐阅读|延伸阅读|热门(?:文章|新闻|推荐)|最新(?:文章|新闻|资讯)|"
     r"猜你喜欢|网友评论|发表评论|评论|相关资讯|更多新闻)\s*[:：]?\s*$",
+    # German, French, Spanish, Portuguese, Italian, Polish, Dutch
+    r"^(?:auch interessant|das könnte sie (?:auch )?interessieren|lesen sie auch|mehr zum thema|"
+    r"weitere artikel|weiterführende (?:informationen|links)|ähnliche (?:artikel|beiträge)|"
+    r"verwandte (?:artikel|themen|beiträge)|kommentare|sie könnten auch an folgenden artikeln interessiert sein|"
+    r"vorschau auf den nächsten artikel|mehr (?:kolumnen|artikel|zum thema)|"
+    r"à lire aussi|lire aussi|voir aussi|sur le même sujet|articles? similaires?|commentaires|"
+    r"notas relacionadas|contenido relacionado|noticias relacionadas|te puede interesar|"
+    r"también te puede interesar|lee también|video recomendado|comentarios|"
+    r"leia também|veja também|notícias relacionadas|leggi anche|articoli correlati|commenti|"
+    r"zobacz (?:także|też|również)|czytaj (?:także|też|również)|polecamy|komentarze|"
+    r"lees ook|gerelateerde artikelen|reacties)\s*[:：]?\s*$",
 )
-END_MARKER_RE = re.compile("|".join(END_MARKER_PATTERNS), re.IGNORECASE)
+END_MARKER_RE = re.compile("|".join(f"(?:{p})" for p in END_MARKER_PATTERNS), re.IGNORECASE)
 
 # Soft error pages (HTTP 200 with a "not found" body).
 ERROR_PAGE_PATTERNS = (
