@@ -32,6 +32,9 @@ from cleaning.types import RawPage
 
 HeaderPairs = tuple[tuple[str, str], ...]
 
+# A 304 is archived as a WARC revisit record with this profile (WARC 1.0, section 6.7.2).
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
+
 # Decoded bodies larger than this are left encoded (decompression-bomb guard).
 MAX_DECODED_BYTES = 64 << 20
 # Content-Encoding tokens that mean "nothing to undo".
@@ -254,7 +257,10 @@ class WarcArchive:
                        fetched_at: str | None = None, protocol: str = "HTTP/1.1",
                        request_headers: Iterable[tuple[str, str]] | Mapping[str, str] | None = None,
                        ip_address: str | None = None) -> str:
-        """Archive one response (and its request); return its raw_ref. Flushed on return."""
+        """Archive one response (and its request); return its raw_ref. Flushed on return.
+
+        A 304 becomes a ``revisit`` record (profile server-not-modified) with its headers.
+        """
         fh, writer = self._ensure_file()
         date = fetched_at or utc_now_iso()
         resp_http = StatusAndHeaders(status_line(status), list(normalise_headers(headers)),
@@ -262,7 +268,12 @@ class WarcArchive:
         warc_headers = {"WARC-Date": date}
         if ip_address:
             warc_headers["WARC-IP-Address"] = ip_address
-        response = writer.create_warc_record(url, "response", payload=io.BytesIO(bytes(body)),
+        record_type = "response"
+        if status == 304:  # not modified: a revisit record, no payload
+            record_type, body = "revisit", b""
+            warc_headers.update({"WARC-Profile": NOT_MODIFIED_PROFILE,
+                                 "WARC-Refers-To-Target-URI": url})
+        response = writer.create_warc_record(url, record_type, payload=io.BytesIO(bytes(body)),
                                              length=len(body), http_headers=resp_http,
                                              warc_headers_dict=warc_headers)
         offset = fh.tell()

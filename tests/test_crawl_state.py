@@ -15,8 +15,10 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from warcio.archiveiterator import ArchiveIterator
+
 from crawler.state import CrawlState
-from output.archive import iter_warc_pages
+from output.archive import NOT_MODIFIED_PROFILE, iter_warc_pages
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FAST = ("--set", "AUTOTHROTTLE_ENABLED=0")
@@ -70,9 +72,15 @@ def test_second_run_exports_only_what_changed(private_mockserver, tmp_path):
     assert counts["not_modified"] >= 5  # the other articles answered 304
     assert counts["articles_exported"] == 1
     assert "1 changed" in second.stdout and "not modified" in second.stdout
+    revisits = []
+    for warc in (tmp_path / "r2" / "raw").glob("*.warc.gz"):
+        with open(warc, "rb") as fh:
+            revisits += [(r.rec_headers.get_header("WARC-Profile"), r.http_headers.get_statuscode())
+                         for r in ArchiveIterator(fh) if r.rec_type == "revisit"]
+    assert revisits == [(NOT_MODIFIED_PROFILE, "304")] * counts["not_modified"]
     statuses = [p.status for f in (tmp_path / "r2" / "raw").glob("*.warc.gz")
                 for p in iter_warc_pages(f, tmp_path / "r2")]
-    assert statuses.count(304) == counts["not_modified"]
+    assert 304 not in statuses and 200 in statuses
 
 
 def test_locked_state_refuses_a_second_run(mockserver, tmp_path):
