@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -86,6 +87,13 @@ def isolated_env(home: Path) -> dict[str, str]:
 
 def get_json(url: str) -> dict[str, Any]:
     with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def post_form(url: str, fields: list[tuple[str, str]]) -> dict[str, Any]:
+    """POST a form (what ``curl URL -d a=1 -d b=2`` sends) and decode the JSON answer."""
+    data = urllib.parse.urlencode(fields).encode("ascii")
+    with urllib.request.urlopen(url, data=data, timeout=10) as response:
         return json.loads(response.read().decode("utf-8"))
 
 
@@ -215,6 +223,19 @@ def job(scrapyd, mockserver, tmp_path_factory) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(scope="module")
+def bad_job(job, tmp_path_factory) -> dict[str, Any]:
+    """A job scheduled with curl's form fields and a start value that is not a URL."""
+    run_dir = tmp_path_factory.mktemp("bad") / "run"
+    answer = post_form(f"{job['url']}schedule.json", [
+        ("project", "gleaner"), ("spider", "articles"), ("start", "www.example.com/news"),
+        ("setting", f"GLEANER_RUN_DIR={run_dir}")])
+    assert answer["status"] == "ok", answer
+    finished = wait_for_job(job["url"], answer["jobid"], JOB_TIMEOUT)
+    assert finished is not None, f"job {answer['jobid']} not finished in {JOB_TIMEOUT}s"
+    return {"run_dir": run_dir, "log": get_text(job["url"] + finished["log_url"].lstrip("/"))}
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
@@ -270,3 +291,11 @@ def test_job_exports_the_clean_seed_article(job):
     assert seed["date_published"] == "2021-07-17T16:38:28"
     assert all(r["crawl_run_id"] == job["id"] for r in records)
     assert len(records) == len({r["record_id"] for r in records}) >= 2
+
+
+def test_bad_start_fails_with_a_clear_reason_in_the_log(bad_job):
+    assert "articles spider needs -a start=<http(s) URL>" in bad_job["log"], bad_job["log"][-3000:]
+    assert "'www.example.com/news'" in bad_job["log"]
+    assert not (bad_job["run_dir"] / "run.json").exists()
+    # the traceback names the spider's file: inside the deployed egg, not this checkout
+    assert "/eggs/gleaner/r1.egg/crawler/spiders/articles.py" in bad_job["log"]
