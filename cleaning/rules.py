@@ -209,11 +209,17 @@ CREDIT_LINE_PATTERNS = (
     r"^(?:photo|photos|foto|fotos|bild|bilder|image|images|imagen|imagem|immagine|zdjęcie|"
     r"fot\.|credit|credits|photo credit|image credit|bildquelle|fotoquelle|图片来源|图片|摄影)\s*[:：]",
     r"^\((?:photo|foto|image|bild)\s*[:：]",
+    r"^(?:photograph|photo|picture|image|foto|fotos|bild) (?:by|von|de|di|par)\b.{0,80}$",
+    r"^.{0,80}(?:/|\(|©\s*)\s*(?:getty images|afp|dpa|ap photo|imago(?: images)?|shutterstock|istock(?:photo)?|"
+    r"picture alliance|reuters|epa)\s*\)?\s*$",
+)
+FOLLOW_LINE_PATTERNS = (
+    r"^(?:follow us|s[ií]guenos|folge uns|folgen sie uns|suivez-nous|seguici|obserwuj nas|segue-nos)\b.{0,80}$",
 )
 AD_LABEL_LINE_PATTERNS = (
     r"^\*?(?:anzeige|werbung|reklama|advertisement|advertising|publicidad|publicité|pubblicità|"
     r"sponsored|sponsored content|广告)\s*[:：.\-]?\s*$",
-    r"^\*?werbung\s*[:.]",
+    r"^\*?(?:werbung|anzeige)\s*[:.,]",
     r"^(?:subscribe now|subscribe to (?:read|continue|our)|to (?:view|read) the full story, please subscribe|"
     r"already a subscriber\b|sign in to continue|log in to continue)",
 )
@@ -230,6 +236,7 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("consent", CONSENT_LINE_PATTERNS),
     ("copyright", COPYRIGHT_LINE_PATTERNS),
     ("credit", CREDIT_LINE_PATTERNS),
+    ("follow", FOLLOW_LINE_PATTERNS),
     ("ad_label", AD_LABEL_LINE_PATTERNS),
 )
 
@@ -258,11 +265,15 @@ LINE_RULES_ANYWHERE_RE = compile_rule_groups(LINE_RULES, anchored=False)
 # skip the (slower) search. tests/test_rules.py checks the list stays complete.
 ANYWHERE_KEYWORDS = ("click", "views", "hits", "点击", "浏览", "阅读", "人气", "cookies",
                      "rights reserved", "icp", "公网安备")
+# (the credit pattern ending in an agency name is anchored with '^.{0,80}', so it is a "start"
+# pattern and needs no keyword)
 
 # ---------------------------------------------------------------------------
 # Block-level markers
 # ---------------------------------------------------------------------------
 
+TRAILER = r"\s*[:：]?\s*$"  # how every end-marker pattern ends...
+LOOSE_TRAILER = r"\s*[:：!.…»›>]*\s*$"  # ...and what is accepted there ("Lies auch!", "More »")
 # A short heading/line like these after the article body ends it: everything after is cut.
 END_MARKER_PATTERNS = (
     r"^(?:related|related (?:articles?|posts?|news|stories|content|topics|reading|links)|"
@@ -287,9 +298,15 @@ END_MARKER_PATTERNS = (
     r"también te puede interesar|lee también|video recomendado|comentarios|"
     r"leia também|veja também|notícias relacionadas|leggi anche|articoli correlati|commenti|"
     r"zobacz (?:także|też|również)|czytaj (?:także|też|również)|polecamy|komentarze|"
-    r"lees ook|gerelateerde artikelen|reacties)\s*[:：]?\s*$",
+    r"lees ook|gerelateerde artikelen|reacties|mehr themen|lies auch|weitere themen|neueste artikel|"
+    r"weiterlesen|schlagworte|themen|à découvrir|más sobre .{1,40}|mehr zu .{1,40}|"
+    r"lesen sie auch(?: die folgenden beiträge)?|das könnte dich (?:auch )?interessieren|"
+    r"weitere (?:beiträge|meldungen|nachrichten|pressemitteilungen.{0,40})|"
+    r"newsletter abonnieren|jetzt teilen|artikel teilen|beitrag teilen|seite teilen)\s*[:：]?\s*$",
 )
-END_MARKER_RE = re.compile("|".join(f"(?:{p})" for p in END_MARKER_PATTERNS), re.IGNORECASE)
+END_MARKER_RE = re.compile(
+    "|".join(f"(?:{p.replace(TRAILER, LOOSE_TRAILER)})" for p in END_MARKER_PATTERNS),
+    re.IGNORECASE)
 
 # Soft error pages (HTTP 200 with a "not found" body).
 ERROR_PAGE_PATTERNS = (
