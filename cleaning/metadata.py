@@ -74,17 +74,29 @@ NON_VISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "svg", 
 AUTHOR_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|published|story|words|text|photos?|article|erstellt|"
     r"geschrieben|verfasst|eingestellt|ein beitrag|beitrag|artikel|publié|écrit|escrito|scritto)\s+)?"
-    r"(?:by|von|par|por|door|di|da)\b[\s:]*|^(?:authors?|autor(?:in)?|auteur|作者|记者|文|撰文|撰稿)"
+    r"(?:by|von|par|por|door|di|da)\b[\s:]*|^(?-i:By(?=[A-Z][a-z]))|^(?:authors?|autor(?:in)?|auteur|作者|记者|文|撰文|撰稿)"
     r"\s*[:：/|]?\s*", re.I)
 # Job titles written after a name in bylines.
 AUTHOR_ROLE_SUFFIX = re.compile(
-    r"[\s,|–—-]+(?:(?:senior|staff|contributing|chief|managing|deputy|associate|guest|"
-    r"freelance)\s+)?(?:writer|editor|reporter|correspondent|contributor|columnist|analyst|"
-    r"journalist|redakteur(?:in)?|autor(?:in)?)$", re.I)
+    r"(?:[\s,|–—-]+(?:(?:senior|staff|contributing|chief|managing|deputy|associate|guest|"
+    r"freelance|community|forum|new|well-known|active)\s+)?(?i:writer|editor|reporter|"
+    r"correspondent|contributor|columnist|analyst|journalist|redakteur(?:in)?|autor(?:in)?|"
+    r"member|moderator|posts|ceo|cto|founder)|(?<=[a-z])(?:Writer|Editor|Reporter|Contributor|"
+    r"Columnist|Member|CEO|Founder|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)"
+    r")$")
+# Words no person's name contains (navigation, calls to action, forum chrome).
+AUTHOR_STOPWORDS = frozenset((
+    "about", "featured", "items", "order", "now", "get", "read", "more", "share", "view",
+    "profile", "posts", "click", "here", "follow", "subscribe", "login", "sign", "menu",
+    "search", "home", "contact", "the", "of", "for", "with", "our", "your", "all", "new",
+    "latest", "top", "best", "shop", "buy", "free", "online", "privacy", "policy", "terms",
+    "published", "updated", "posted", "veröffentlicht", "aktualisiert", "am", "publié",
+    "publicado", "pubblicato",
+))
 # Words that make a byline an organisation or a desk, not a person.
 AUTHOR_ORG_WORDS = re.compile(
     r"\b(?:redacci[oó]n|redaktion|redazione|r[ée]daction|redakcja|zesp[oó][lł]|newsroom|staff|"
-    r"team|desk|agencia|agentur|agency|press|media|news|editorial|verlag|gmbh|inc|ltd|llc)\b",
+    r"teams?|desk|agencia|agentur|agency|press|media|news|editorial|verlag|gmbh|inc|ltd|llc)\b",
     re.I)
 AUTHOR_JUNK = frozenset((
     "admin", "administrator", "staff", "staff writer", "staff reporter", "editor", "editors",
@@ -108,19 +120,17 @@ CJK_NAME = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf·]{2,5}$")
 BYLINE_TEXT = re.compile(
     r"(?:^|\n|\s)(?:By|BY)\s+((?:[A-Z][\w.'’-]+|and|&|van|von|de|der|da|di|la|le|bin)"
     r"(?:[ ,]+(?:[A-Z][\w.'’-]+|and|&|van|von|de|der|da|di|la|le|bin)){1,8})")
-# Byline elements, looked up (only when JSON-LD and meta gave no author) inside the title's
-# scope first, and in the whole page only when there is no title h1.
+# Byline elements in the whole page, looked up only when there is no title element (and
+# JSON-LD and meta gave no author); otherwise byline_elements_near looks near the title.
 BYLINE_XPATH = etree.XPath(
-    ".//*[@itemprop='author' or contains(@rel,'author') or contains(@class,'byline') or "
+    "//*[@itemprop='author' or contains(@rel,'author') or contains(@class,'byline') or "
     "contains(@class,'author')]")
 COMMENT_CLASS = re.compile(r"(?<![a-z])(?:comments?|replies|reply)(?![a-z])", re.I)
 # Elements with itemprop (microdata); the date ones are read when meta gave no date.
 ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
 # Elements whose own text is the title (fallback anchor when no h1 agrees with the title).
 TITLE_TEXT_XPATH = etree.XPath("//body//*[normalize-space(text())=$t]")
-# Text nodes just before / after the title element (libxml2 evaluates these in C).
-FOLLOWING_TEXT = etree.XPath("following::text()[position() <= 80]")
-PRECEDING_TEXT = etree.XPath("preceding::text()[position() <= 20]")
+BYLINE_SCAN = 80  # elements after the title element checked for a byline
 ITEMPROP_DATES = ("datePublished", "dateCreated", "dateModified")
 # Title separators: " - ", " | ", " – ", " — ", " :: ", " · ", " » ", "_" (Chinese
 # 标题_栏目_公司名), full-width bar, and a bare "-" between CJK characters (标题-公司名).
@@ -529,7 +539,7 @@ def clean_author(name: str | None, site_keys: set[str], person: bool = False) ->
     if CJK_NAME.match(name):
         return name
     words = name.split()
-    if len(words) > 5:
+    if len(words) > 5 or any(w.lower().strip(".,:") in AUTHOR_STOPWORDS for w in words):
         return None
     if len(words) == 1 and not person:
         return None
@@ -612,11 +622,11 @@ def authors_from_values(values: list[Any], graph: JsonLdGraph | None, site_keys:
     return names
 
 
-def authors_from_markup(scope: etree._Element, site_keys: set[str]) -> list[str]:
-    """Names from byline elements (itemprop=author, rel=author, class *byline* / *author*)
-    inside scope."""
+def authors_from_markup(elements: list[etree._Element], site_keys: set[str]) -> list[str]:
+    """Names from the first byline element that holds one (itemprop=author, rel=author,
+    class *byline* / *author*), comment sections skipped."""
     names: list[str] = []
-    for el in BYLINE_XPATH(scope)[:8]:
+    for el in elements[:8]:
         if el.tag in ("meta", "link", "script", "style") or in_comments(el):
             continue
         inner = el.xpath(".//*[@itemprop='name']")
@@ -630,6 +640,34 @@ def authors_from_markup(scope: etree._Element, site_keys: set[str]) -> list[str]
         if names:
             break
     return names
+
+
+def is_byline_element(el: etree._Element) -> bool:
+    """itemprop=author, rel=author, or a class naming an author/byline.
+
+    >>> from lxml import etree
+    >>> is_byline_element(etree.fromstring('<span class="post-byline">x</span>'))
+    True
+    """
+    if el.get("itemprop") == "author" or "author" in (el.get("rel") or ""):
+        return True
+    cls = el.get("class")
+    return bool(cls) and ("author" in cls.lower() or "byline" in cls.lower())
+
+
+def byline_elements_near(anchor: etree._Element) -> list[etree._Element]:
+    """Byline elements among the BYLINE_SCAN elements after the title element and inside
+    its preceding siblings."""
+    found = []
+    for i, el in enumerate(iter_following(anchor)):
+        if i >= BYLINE_SCAN:
+            break
+        if is_byline_element(el):
+            found.append(el)
+    for sibling in anchor.itersiblings(preceding=True):
+        found.extend(el for el in sibling.iter() if isinstance(el.tag, str)
+                     and is_byline_element(el))
+    return found
 
 
 def in_comments(el: etree._Element) -> bool:
@@ -656,6 +694,47 @@ def unique(items: list[str]) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------- text near title
 
 
+def iter_following(anchor: etree._Element) -> Iterator[etree._Element]:
+    """Elements after anchor in document order, its descendants excluded (lazy, so a caller
+    that stops early pays only for what it read; libxml2's ``following::`` builds the whole
+    node set first)."""
+    node = anchor
+    while node is not None and node.tag != "html":
+        for sibling in node.itersiblings():
+            for el in sibling.iter():
+                if isinstance(el.tag, str):
+                    yield el
+        node = node.getparent()
+
+
+def iter_following_text(anchor: etree._Element) -> Iterator[str]:
+    """Visible text after anchor in document order."""
+    node = anchor
+    while node is not None and node.tag != "html":
+        if node.tail:
+            yield node.tail
+        for sibling in node.itersiblings():
+            if isinstance(sibling.tag, str):
+                yield from iter_visible_text(sibling)
+            if sibling.tail:
+                yield sibling.tail
+        node = node.getparent()
+
+
+def iter_preceding_text(anchor: etree._Element) -> Iterator[str]:
+    """Visible text before anchor, nearest first (each preceding sibling as one piece)."""
+    node = anchor
+    while node is not None and node.tag != "html":
+        for sibling in node.itersiblings(preceding=True):
+            if sibling.tail:
+                yield sibling.tail
+            if isinstance(sibling.tag, str):
+                yield "".join(iter_visible_text(sibling))
+        node = node.getparent()
+        if node is not None and node.text:
+            yield node.text
+
+
 def text_near_title(anchor: etree._Element | None) -> str:
     """Visible text around the title element: ~160 characters before it, the title, then
     ~500 characters after it in document order (where "date + Click:" lines and bylines sit).
@@ -670,17 +749,19 @@ def text_near_title(anchor: etree._Element | None) -> str:
         return ""
     before: list[str] = []
     size = 0
-    for piece in PRECEDING_TEXT(anchor):
-        if piece.strip():
-            before.append(piece.strip())
+    for piece in iter_preceding_text(anchor):
+        piece = piece.strip()
+        if piece:
+            before.append(piece)
             size += len(piece)
             if size > TEXT_WINDOW_BEFORE:
                 break
     after: list[str] = [element_text(anchor, 300)]
     size = 0
-    for piece in FOLLOWING_TEXT(anchor):
-        if piece.strip():
-            after.append(piece.strip())
+    for piece in iter_following_text(anchor):
+        piece = piece.strip()
+        if piece:
+            after.append(piece)
             size += len(piece)
             if size > TEXT_WINDOW_AFTER:
                 break
@@ -846,10 +927,9 @@ def extract_metadata(root: Any, url: str) -> Metadata:
         anchor = h1 if anchor is None else anchor
     near: str | None = None
     if not authors and anchor is None:
-        authors = authors_from_markup(root, site_keys)  # no title element: whole page
+        authors = authors_from_markup(BYLINE_XPATH(root), site_keys)  # no title: whole page
     elif not authors:
-        scope = _title_scope(anchor)
-        authors = authors_from_markup(scope, site_keys) if scope is not anchor else []
+        authors = authors_from_markup(byline_elements_near(anchor), site_keys)
         if not authors:
             near = text_near_title(anchor)
             m = BYLINE_TEXT.search(near)

@@ -194,6 +194,15 @@ def test_site_name_from_title_suffix():
     ("Redacción El Comercio", None),
     ("Zespół wPolityce.pl", None),
     ("Lebensmittel Praxis", None),  # the site name written apart ("lebensmittelpraxis.de")
+    ("Josh CentersContributor", "Josh Centers"),
+    ("rurutia Member", None),  # one word once the forum role is cut
+    ("Featured Items", None),
+    ("ORDER NOW GET", None),
+    ("About the Author", None),
+    ("Jayson LennonJuly", "Jayson Lennon"),
+    ("ByUltimate Performance", "Ultimate Performance"),
+    ("Veröffentlicht am", None),
+    ("Bystrom Anders", "Bystrom Anders"),
 ])
 def test_clean_author(raw, expected):
     assert clean_author(raw, {"example news", "lebensmittelpraxis de"}) == expected
