@@ -31,7 +31,7 @@ from cleaning.types import RawPage
 from crawler.middlewares import FETCHED_AT_KEY, RAW_REF_KEY, header_pairs
 from crawler.siteconfig import SiteConfig, load_site_config, site_config_from_url
 from crawler.state import CrawlState
-from crawler.urls import trap_reason, url_key
+from crawler.urls import is_same_site, trap_reason, url_key
 from output.archive import raw_page_from_http, utc_now_iso
 from pipelines.journal import journal_for
 
@@ -167,7 +167,7 @@ class ArticlesSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.site_config.start_urls:
-            request = self.page_request(url)
+            request = self.page_request(url, start=True)
             if request is not None:
                 yield request
         for url in self.site_config.sitemaps:
@@ -180,16 +180,17 @@ class ArticlesSpider(scrapy.Spider):
                           errback=self.on_discovery_error, priority=10,
                           meta={"dont_obey_robotstxt": True})
 
-    def page_request(self, url: str) -> Request | None:
-        """A request for a page, or None when it is seen, off-site, denied or a trap.
+    def page_request(self, url: str, start: bool = False) -> Request | None:
+        """A request for a page, or None when it is seen, off-site, denied or a trap
+        (a start URL is only checked for being seen).
 
         Known article URLs carry their stored validators (conditional GET)."""
         key = url_key(url)
         if key in self.seen_keys:
             return None
-        if not self.site_config.allows(url):
+        if not start and not self.site_config.allows(url):
             return None
-        trap = trap_reason(url)
+        trap = None if start else trap_reason(url)
         if trap is not None:
             self.crawler.stats.inc_value(f"gleaner/skipped/{trap}")
             return None
@@ -209,7 +210,7 @@ class ArticlesSpider(scrapy.Spider):
         urls = []
         if response.status == 200:
             urls = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url)
-                    if self.site_config.allows(u)]
+                    if is_same_site(u, self.site_config.allowed_hosts)]
         for url in urls or [urljoin(response.url, "/sitemap.xml")]:
             if url not in self.site_config.sitemaps:
                 yield self.sitemap_request(url)
@@ -236,7 +237,7 @@ class ArticlesSpider(scrapy.Spider):
         for entry in entries:
             loc = entry.get("loc", "")
             if sitemap.type == "sitemapindex":
-                if self.site_config.allows(loc):
+                if is_same_site(loc, self.site_config.allowed_hosts):
                     yield self.sitemap_request(loc)
             elif (request := self.page_request(loc)) is not None:
                 yield request
