@@ -82,23 +82,28 @@ def isolated_env(home: Path) -> dict[str, str]:
     deployed egg, not this checkout) and a HOME without ~/.scrapyd.conf or ~/.netrc."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["HOME"] = str(home)
+    for name in ("NO_PROXY", "no_proxy"):  # loopback only, never through a proxy
+        env[name] = ",".join(filter(None, [env.get(name), "127.0.0.1", "localhost"]))
     return env
 
 
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy for loopback
+
+
 def get_json(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with OPENER.open(url, timeout=10) as response:
         return json.loads(response.read().decode("utf-8"))
 
 
 def post_form(url: str, fields: list[tuple[str, str]]) -> dict[str, Any]:
     """POST a form (what ``curl URL -d a=1 -d b=2`` sends) and decode the JSON answer."""
     data = urllib.parse.urlencode(fields).encode("ascii")
-    with urllib.request.urlopen(url, data=data, timeout=10) as response:
+    with OPENER.open(url, data=data, timeout=10) as response:
         return json.loads(response.read().decode("utf-8"))
 
 
 def get_text(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with OPENER.open(url, timeout=10) as response:
         return response.read().decode("utf-8", errors="replace")
 
 
