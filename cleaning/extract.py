@@ -73,7 +73,9 @@ MIN_GOOD_TEXT = 250
 KEEP_JUNK_SHARE = 0.35  # a junk-named element with more of the page's good text stays
 MAX_TITLE_POSITION = 6  # the title block is looked for among the first blocks of the region
 MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be this short
+NOSCRIPT_MIN_CHARS = 200  # <noscript> kept when the rest of the page has less text than this
 LEAD_MIN_CHARS, LEAD_MAX_CHARS = 30, 1000  # size of a standfirst picked up above the region
+ANCHOR_GROW_START = 0.35  # an anchor holding less of the paragraph mass than this is grown
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
 COMMA_CHARS = (",", "，", "、", "،")
@@ -287,6 +289,24 @@ def find_prev_next(body: etree._Element, base_url: str) -> tuple[Link | None, Li
         elif next_link is None and rules.NEXT_LABEL_RE.search(before):
             next_link = make_link(a, base_url, text)
     return prev_link, next_link
+
+
+def resolve_noscript(body: etree._Element) -> None:
+    """Drop ``<noscript>`` blocks, unless they hold the page's only real text (then unwrap them).
+
+    >>> from cleaning.parse import parse_html
+    >>> root = parse_html("<body><p>Real text</p><noscript>Enable JS</noscript></body>")
+    >>> resolve_noscript(root.find("body")); "".join(root.itertext())
+    'Real text'
+    """
+    blocks = list(body.iter("noscript"))
+    if not blocks:
+        return
+    hidden = sum(len(_STRING(n).strip()) for n in blocks)
+    if hidden >= NOSCRIPT_MIN_CHARS and len(_STRING(body).strip()) - hidden < NOSCRIPT_MIN_CHARS:
+        etree.strip_tags(body, "noscript")
+    else:
+        etree.strip_elements(body, "noscript", with_tail=False)
 
 
 # ---------------------------------------------------------------------------
@@ -543,11 +563,11 @@ def score_candidates(body: etree._Element, ann: Annotation,
 
 
 def grow_to_mass(best: etree._Element, body: etree._Element, mass: dict, stats: dict,
-                 share: float = MASS_SHARE) -> etree._Element:
-    """Climb from ``best`` to the first ancestor holding ``share`` of the page's paragraph
-    mass at low link density (articles split over several containers)."""
+                 start: float, share: float = MASS_SHARE) -> etree._Element:
+    """When ``best`` holds less than ``start`` of the page's paragraph mass, climb to the first
+    ancestor holding ``share`` of it at low link density (articles split over containers)."""
     total = mass.get(body, 0.0)
-    if total <= 0 or mass.get(best, 0.0) >= share * total:
+    if total <= 0 or mass.get(best, 0.0) >= start * total:
         return best
     node = best.getparent()
     while node is not None and node is not body:
@@ -662,8 +682,19 @@ def choose_main_region(body: etree._Element, ann: Annotation,
     best = max(scores, key=scores.__getitem__) if scores else None
     if best is None:
         return ([anchor], "anchor") if anchor is not None else ([body], "body")
-    grown = grow_to_mass(best, body, mass, stats)
+    grown = grow_to_mass(best, body, mass, stats, start=MASS_SHARE)
     region = [grown] if grown is not best else merge_siblings(best, scores, stats)
+    chosen, method = pick_region(region, anchor, best, stats)
+    if len(chosen) == 1 and chosen[0] is anchor:
+        grown = grow_to_mass(anchor, body, mass, stats, start=ANCHOR_GROW_START)
+        if grown is not anchor:
+            return [grown], "grown"
+    return chosen, method
+
+
+def pick_region(region: list[etree._Element], anchor: etree._Element | None,
+                best: etree._Element, stats: dict) -> tuple[list[etree._Element], str]:
+    """Choose between the readability region and the semantic anchor."""
     region_good = sum(good_text(stats[el]) for el in region)
     if anchor is None:
         return region, "score"
@@ -875,7 +906,7 @@ def confidence_of(method: str, region_ld: float, chars: int, paragraphs: int) ->
     >>> 0.0 <= confidence_of("merged", 0.1, 2000, 8) <= 1.0
     True
     """
-    base = {"merged": 0.9, "anchor": 0.8, "score": 0.75, "fallback": 0.45, "body": 0.35}.get(
+    base = {"merged": 0.9, "anchor": 0.8, "grown": 0.7, "score": 0.75, "fallback": 0.45, "body": 0.35}.get(
         method, 0.0)
     size = min(1.0, chars / 1500) * 0.7 + min(1.0, paragraphs / 4) * 0.3
     return max(0.0, min(1.0, base * (1 - region_ld) * (0.4 + 0.6 * size)))
@@ -895,6 +926,7 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
     if body is None:
         body = root
     etree.strip_elements(root, "script", with_tail=False)
+    resolve_noscript(body)
     prev_link, next_link = find_prev_next(body, url)
     h1 = body.find(".//h1")
     heading_text = element_text(h1)[:200] if h1 is not None else ""

@@ -2,6 +2,8 @@
 
 One parse with ``lxml.etree.HTMLParser`` (comments and processing instructions
 dropped in C), then code-only elements stripped in C with ``etree.strip_elements``.
+``<noscript>`` is left for the extractor: it is usually junk, but some sites (Discourse
+forums) serve their whole content there for clients without JavaScript.
 ``<script type="application/ld+json">`` is kept for the metadata stage; the
 extractor removes it before reading text.
 """
@@ -12,7 +14,7 @@ import re
 from lxml import etree
 
 # Elements that never hold readable text: removed with their subtree (tails kept).
-CODE_ONLY_TAGS = ("style", "noscript", "template", "svg", "math", "object", "embed", "canvas",
+CODE_ONLY_TAGS = ("style", "template", "svg", "math", "object", "embed", "canvas",
                   "iframe", "applet")
 # Script types the metadata stage reads; every other <script> is dropped at parse time.
 KEPT_SCRIPT_TYPES = ("application/ld+json",)

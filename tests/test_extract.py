@@ -40,8 +40,16 @@ def test_parse_strips_code_but_keeps_json_ld():
                       "<script>var x = 1;</script><style>p{}</style></head>"
                       "<body><noscript>enable js</noscript><p>Hi</p><svg><text>s</text></svg></body></html>")
     assert [s.get("type") for s in root.iter("script")] == ["application/ld+json"]
-    assert root.find(".//style") is None and root.find(".//noscript") is None
+    assert root.find(".//style") is None
     assert root.find(".//svg") is None and root.findtext(".//p") == "Hi"
+
+
+def test_noscript_dropped_unless_it_holds_the_only_text():
+    with_js = article(f"<p>{PARA * 3}</p><noscript>Please enable JavaScript to comment</noscript>")
+    assert "enable JavaScript" not in extract(with_js).text
+    crawler_view = ("<html><body><div id='app'></div><noscript><div class='topic'>"
+                    + "".join(f"<p>Post {i}: {PARA}</p>" for i in range(3)) + "</div></noscript></body></html>")
+    assert "Post 2: The council approved" in extract(crawler_view).text
 
 
 def test_parse_keeps_text_after_removed_script():
