@@ -241,6 +241,25 @@ def bad_job(job, tmp_path_factory) -> dict[str, Any]:
     return {"run_dir": run_dir, "log": get_text(job["url"] + finished["log_url"].lstrip("/"))}
 
 
+@pytest.fixture(scope="module")
+def incremental(job, tmp_path_factory) -> list[dict[str, Any]]:
+    """Two jobs of one site config with a crawl state, one after the other: run.json of each."""
+    root = tmp_path_factory.mktemp("incremental")
+    site_file = root / "mock.yaml"
+    site_file.write_text(f"name: mock\nstart_urls: ['{job['base']}/news/index.html']\n", "utf-8")
+    reports = []
+    for n in (1, 2):
+        run_dir = root / "out" / f"run{n}"
+        answer = post_form(f"{job['url']}schedule.json", [
+            ("project", "gleaner"), ("spider", "articles"), ("site", str(site_file)),
+            ("setting", f"GLEANER_STATE_DIR={root / 'state'}"),
+            ("setting", f"GLEANER_RUN_DIR={run_dir}"), ("setting", "AUTOTHROTTLE_ENABLED=0")])
+        finished = wait_for_job(job["url"], answer["jobid"], JOB_TIMEOUT)
+        assert finished is not None, f"job {answer['jobid']} not finished in {JOB_TIMEOUT}s"
+        reports.append(json.loads((run_dir / "run.json").read_text("utf-8")))
+    return reports
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
@@ -304,3 +323,13 @@ def test_bad_start_fails_with_a_clear_reason_in_the_log(bad_job):
     assert not (bad_job["run_dir"] / "run.json").exists()
     # the traceback names the spider's file: inside the deployed egg, not this checkout
     assert "/eggs/gleaner/r1.egg/crawler/spiders/articles.py" in bad_job["log"]
+
+
+def test_scheduled_runs_of_a_site_config_are_incremental(incremental):
+    first, second = incremental
+    assert first["site"] == second["site"] == "mock"
+    assert first["health"]["exit_code"] == 0 and second["health"]["exit_code"] == 0, second["health"]
+    assert first["counts"]["articles_new"] >= 7
+    assert second["counts"]["articles_new"] == 0 and second["counts"]["articles_changed"] == 0
+    assert second["counts"]["not_modified"] + second["counts"]["articles_unchanged"] \
+        == first["counts"]["articles_new"]
