@@ -222,11 +222,13 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
 
     todo = [n for n in range(len(partitions)) if n not in summaries]
     task_errors: list[dict[str, Any]] = []
+    started = time.monotonic()
     with InterruptFlag() as interrupt:
         if todo:
             task_errors = run_partitions(opts, partitions, bases, todo, job, progress,
                                          summaries, interrupt)
     interrupted = interrupt.requested
+    clean_s = time.monotonic() - started
     progress.finish()
     counts: dict[str, dict[str, int]] = {}
     failures: list[dict[str, Any]] = list(task_errors)
@@ -248,7 +250,8 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
                                    if not s.get("_reused")),
              "inputs_skipped_as_done": sum(len(partitions[n]) for n, s in summaries.items()
                                            if s.get("_reused")),
+             "clean_seconds": round(clean_s, 3),
              "interrupted": interrupted, "worker_peak_rss_mb": rss,
-             "failed_inputs": sorted({p for s in summaries.values() for p in s["failed_inputs"]}
+             "failed_inputs": sorted({p for s in summaries.values() for p in s.get("failed_inputs", [])}
                                      | {e["input"] for e in task_errors})}
     return facts, counts, failures[:FAILURE_EXAMPLES], outputs

@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,8 +41,9 @@ EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 CHUNK_PAGES = 8  # pages per task sent to a worker
 CHUNK_BYTES = 4 * 1024 * 1024  # ... or fewer when they are big
 WINDOW_PER_WORKER = 3  # chunks in flight per worker
+MAX_CHUNK_ATTEMPTS = 2  # a chunk whose worker dies this often is stored as failed
 COMMIT_INTERVAL_S = 0.5
-WORKER_PRELOAD: tuple[str, ...] = ("reclean.work",)
+WORKER_PRELOAD: tuple[str, ...] = ("reclean.work", "reclean.preload")
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -72,6 +74,7 @@ class Chunk:
     pages: int = 0
     size: int = 0
     bytes_mark: int = 0
+    attempts: int = 0
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -104,12 +107,12 @@ def iter_chunks(inputs: list[Input], state: State, chunk_pages: int,
     bytes_before = 0
     for item in inputs:
         size = file_size(item.path)
-        done, start, seq = state.start_point(item.path)
+        done, start, first_seq = state.start_point(item.path)
         if done:
             skipped.append(item.path)
             bytes_before += size
             continue
-        for seq, work, offset in iter_input_items(item, start, seq):
+        for seq, work, offset in iter_input_items(item, start, first_seq):
             chunk.items.append(work)
             chunk.places.append((item.path, seq))
             if isinstance(work, WarcPage | HtmlFile):
@@ -144,13 +147,25 @@ class LocalRunner:
 
     def __init__(self, workers: int, job: Job) -> None:
         self.job = job
+        self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
-        if workers > 0:
-            self.pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
-                                            initargs=(job,), mp_context=worker_context())
+        self.restarts = 0
+        self.start_pool()
         self.window = max(workers, 1) * WINDOW_PER_WORKER
 
+    def start_pool(self) -> None:
+        if self.workers > 0:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=init_worker,
+                                            initargs=(self.job,), mp_context=worker_context())
+
+    def restart(self) -> None:
+        """A worker died (killed, crashed in C code): start a fresh pool."""
+        self.close(cancel=True)
+        self.restarts += 1
+        self.start_pool()
+
     def submit(self, chunk: Chunk) -> Future:
+        chunk.attempts += 1
         if self.pool is not None:
             return self.pool.submit(process_chunk, chunk.items)
         init_worker_inline(self.job)
@@ -164,8 +179,15 @@ class LocalRunner:
 
 
 def worker_context() -> multiprocessing.context.BaseContext:
-    """Workers start from a lean fork server that has imported only cleaning (not this
-    process's buffers, SQLite or pandas), so each worker holds just what cleaning needs."""
+    """Workers start from a lean fork server that has imported and warmed up only cleaning
+    (not this process's buffers, SQLite or pandas): each worker holds just what cleaning
+    needs, and the read-only parts (language model, rules) are shared between workers.
+
+    A fork server re-imports the ``__main__`` file in each worker; when there is no such file
+    (``python -c``, stdin, a REPL), workers are forked from this process instead."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not main_file or not os.path.isfile(main_file):
+        return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(list(WORKER_PRELOAD))
     return ctx
@@ -183,13 +205,21 @@ class Collector:
     def __init__(self, state: State, progress: Progress) -> None:
         self.state = state
         self.progress = progress
-        self.worker_rss: dict[int, float] = {}
+        self.worker_memory: dict[int, dict[str, float]] = {}  # pid -> max seen per measure
         self.pages = 0
         self.last_commit = time.monotonic()
 
-    def collect(self, chunk: Chunk, future: Future) -> None:
-        outcomes, pid, rss = future.result()
-        self.worker_rss[pid] = max(rss, self.worker_rss.get(pid, 0.0))
+    def give_up(self, chunk: Chunk, reason: str) -> None:
+        """Store every item of a chunk as failed (its worker died twice on it)."""
+        outcomes = [Outcome("failed", reason, detail="worker process died on this chunk")
+                    for _ in chunk.items]
+        self.store(chunk, outcomes, 0, {})
+
+    def store(self, chunk: Chunk, outcomes: list[Outcome], pid: int,
+              memory: dict[str, float]) -> None:
+        seen = self.worker_memory.setdefault(pid, {}) if pid else {}
+        for key, value in memory.items():
+            seen[key] = max(value, seen.get(key, 0.0))
         for (path, seq), out in zip(chunk.places, outcomes, strict=True):
             self.state.add(path, seq, out.kind, out.reason, out.url, out.detail, out.data)
         for action in chunk.after:
@@ -212,6 +242,7 @@ def run_local(opts: Options, inputs: list[Input], state: State, job: Job,
     checkpoints never skip over work. A second Ctrl-C stops at once (stored work stays
     consistent: a half-stored chunk is beyond the last checkpoint and is redone on resume).
     """
+    started = time.monotonic()
     runner = LocalRunner(opts.workers, job)
     collector = Collector(state, progress)
     window: deque[tuple[Chunk, Future]] = deque()
@@ -221,19 +252,47 @@ def run_local(opts: Options, inputs: list[Input], state: State, job: Job,
             for chunk in iter_chunks(inputs, state, opts.chunk_pages, skipped):
                 window.append((chunk, runner.submit(chunk)))
                 while len(window) >= runner.window or (window and interrupt.requested):
-                    collector.collect(*window.popleft())
+                    collect_next(window, runner, collector)
                 if interrupt.requested:
                     break
             while window:
-                collector.collect(*window.popleft())
+                collect_next(window, runner, collector)
         except KeyboardInterrupt:
             pass
         finally:
             state.commit()
             runner.close(cancel=True)
+    clean_s = time.monotonic() - started
     return {"backend": "local", "workers": opts.workers, "pages_this_run": collector.pages,
+            "clean_seconds": round(clean_s, 3), "pool_restarts": runner.restarts,
             "inputs_skipped_as_done": len(skipped), "interrupted": interrupt.requested,
-            "worker_peak_rss_mb": {str(k): v for k, v in sorted(collector.worker_rss.items())}}
+            "worker_peak_rss_mb": {str(pid): m.get("peak_rss", 0.0)
+                                   for pid, m in sorted(collector.worker_memory.items())},
+            "worker_max_pss_mb": {str(pid): m.get("pss", 0.0)
+                                  for pid, m in sorted(collector.worker_memory.items())},
+            "worker_max_uss_mb": {str(pid): m.get("uss", 0.0)
+                                  for pid, m in sorted(collector.worker_memory.items())}}
+
+
+def collect_next(window: deque[tuple[Chunk, Future]], runner: LocalRunner,
+                 collector: Collector) -> None:
+    """Store the oldest chunk's outcomes. If its worker died, restart the pool and resubmit
+    everything in flight; a chunk that kills a worker twice is stored as failed."""
+    chunk, future = window[0]
+    try:
+        result = future.result()
+    except BrokenProcessPool:
+        runner.restart()
+        pending = list(window)
+        window.clear()
+        for other, _ in pending:
+            if other is chunk and chunk.attempts >= MAX_CHUNK_ATTEMPTS:
+                collector.give_up(chunk, "worker_crashed")
+            else:
+                window.append((other, runner.submit(other)))
+        return
+    window.popleft()
+    collector.store(chunk, *result)
 
 
 class InterruptFlag:
@@ -351,6 +410,8 @@ def build_summary(opts: Options, inputs: list[Input], run_id: str, started: str,
                    "failed": failed_inputs},
         "pages_cleaned_this_run": pages,
         "pages_per_s": round(pages / elapsed, 2) if elapsed > 0 else None,
+        "clean_pages_per_s": (round(pages / facts["clean_seconds"], 2)
+                              if facts.get("clean_seconds") else None),
         "records": records,
         "rejected": dict(sorted(rejected.items())),
         "rejected_total": sum(rejected.values()),

@@ -187,6 +187,23 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def memory_now_mb() -> dict[str, float]:
+    """Current Rss, Pss (shared pages divided among the processes sharing them) and private
+    (Uss) memory of this process in MiB, from /proc/self/smaps_rollup; {} where unavailable."""
+    fields = {"Rss:": "rss", "Pss:": "pss", "Private_Clean:": "uss", "Private_Dirty:": "uss"}
+    found: dict[str, float] = {}
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                parts = line.split()
+                if parts and parts[0] in fields:
+                    key = fields[parts[0]]
+                    found[key] = found.get(key, 0.0) + int(parts[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return {}
+    return {k: round(v, 1) for k, v in found.items()}
+
+
 _JOB = Job()
 
 
@@ -197,6 +214,8 @@ def init_worker(job: Job) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def process_chunk(items: list[Any]) -> tuple[list[Outcome], int, float]:
-    """Worker entry point: outcomes of a chunk of items, with this worker's pid and peak RSS."""
-    return [process_item(item, _JOB) for item in items], os.getpid(), peak_rss_mb()
+def process_chunk(items: list[Any]) -> tuple[list[Outcome], int, dict[str, float]]:
+    """Worker entry point: outcomes of a chunk of items, with this worker's pid and memory
+    (peak RSS, and current RSS / PSS / USS)."""
+    outcomes = [process_item(item, _JOB) for item in items]
+    return outcomes, os.getpid(), {"peak_rss": peak_rss_mb(), **memory_now_mb()}

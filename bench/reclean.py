@@ -1,0 +1,120 @@
+"""Throughput of ``gleaner reclean``: pages/s for 1 and 2 local workers and for Dask local,
+plus peak memory (RSS) per worker.
+
+The pages are the shared extraction benchmarks (``../shared/bench/wcxb_test`` and
+``trafilatura_eval``, 1,501 real pages), written into a temp dir once as a crawl run folder
+(``raw/*.warc.gz`` via output.archive.WarcArchive, the crawl's own writer) and once as a
+folder of ``.html`` files with a ``urls.tsv``. Each configuration re-cleans the same input
+into its own out folder (``--formats`` keeps export cost out unless asked for).
+
+    python bench/reclean.py                       # full: 1,501 pages, WARC input
+    python bench/reclean.py --limit 200 --no-dask # quick look
+    python bench/reclean.py --input folder
+
+Numbers on a shared machine are noisy: the script prints the load average next to them.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from output.archive import WarcArchive  # noqa: E402
+from reclean import Options, run_reclean  # noqa: E402
+
+BENCH_DIRS = (ROOT.parent / "shared" / "bench" / "wcxb_test",
+              ROOT.parent / "shared" / "bench" / "trafilatura_eval")
+
+
+def source_pages(limit: int | None) -> list[tuple[str, bytes]]:
+    """(url, html bytes) of the benchmark pages, URL from truth.jsonl when it has one."""
+    pages: list[tuple[str, bytes]] = []
+    for bench in BENCH_DIRS:
+        urls: dict[str, str] = {}
+        truth = bench / "truth.jsonl"
+        if truth.is_file():
+            for line in truth.read_text("utf-8").splitlines():
+                row = json.loads(line)
+                if row.get("id") and row.get("url"):
+                    urls[str(row["id"])] = row["url"]
+        for path in sorted((bench / "html").glob("*.html.gz")):
+            stem = path.name[: -len(".html.gz")]
+            url = urls.get(stem) or f"https://{bench.name}.bench.invalid/{stem}.html"
+            pages.append((url, gzip.decompress(path.read_bytes())))
+    return pages[:limit] if limit else pages
+
+
+def build_inputs(pages: list[tuple[str, bytes]], tmp: Path) -> dict[str, Path]:
+    run = tmp / "run"
+    archive = WarcArchive(run / "raw")
+    for url, body in pages:
+        archive.write_response(url, 200, [("Content-Type", "text/html")], body,
+                               "2026-11-27T00:00:00Z")
+    archive.close()
+    folder = tmp / "pages"
+    folder.mkdir()
+    lines = []
+    for n, (url, body) in enumerate(pages):
+        name = f"{n:05d}.html"
+        (folder / name).write_bytes(body)
+        lines.append(f"{name}\t{url}\n")
+    (folder / "urls.tsv").write_text("".join(lines), "utf-8")
+    return {"warc": run, "folder": folder}
+
+
+def measure(label: str, source: Path, out: Path, formats: tuple[str, ...], **kw) -> dict:
+    t0 = time.monotonic()
+    summary = run_reclean(Options(inputs=(str(source),), out_dir=str(out), progress=False,
+                                  formats=formats, **kw))
+    wall = time.monotonic() - t0
+    rss = summary["worker_peak_rss_mb"]
+    row = {"config": label, "pages": summary["pages_cleaned_this_run"],
+           "records": summary["records"], "wall_s": round(wall, 2),
+           "pages_per_s": round(summary["pages_cleaned_this_run"] / wall, 1),
+           "clean_phase_pages_per_s": summary["clean_pages_per_s"],
+           "worker_peak_rss_mb_max": max(rss.values()) if rss else None,
+           "worker_max_pss_mb": max(summary.get("worker_max_pss_mb", {}).values(), default=None),
+           "worker_max_uss_mb": max(summary.get("worker_max_uss_mb", {}).values(), default=None),
+           "workers_seen": len(rss)}
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, help="use only the first N pages")
+    parser.add_argument("--input", choices=("warc", "folder"), default="warc")
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--formats", default="jsonl")
+    args = parser.parse_args()
+    pages = source_pages(args.limit)
+    print(f"# {len(pages)} pages, input={args.input}, cpus={os.cpu_count()}, "
+          f"loadavg before={os.getloadavg()}", flush=True)
+    formats = tuple(args.formats.split(","))
+    with tempfile.TemporaryDirectory(prefix="gleaner-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        source = build_inputs(pages, tmp)[args.input]
+        rows = [measure(f"local x{w}", source, tmp / f"out-{w}", formats, workers=int(w))
+                for w in args.workers.split(",")]
+        if not args.no_dask:
+            rows.append(measure("dask local x2", source, tmp / "out-dask", formats, workers=2,
+                                dask="local"))
+    by = {r["config"]: r for r in rows}
+    if "local x1" in by and "local x2" in by:
+        print(f"# speedup 2 vs 1 workers: wall {by['local x2']['pages_per_s'] / by['local x1']['pages_per_s']:.2f}x, "
+              f"clean phase {by['local x2']['clean_phase_pages_per_s'] / by['local x1']['clean_phase_pages_per_s']:.2f}x")
+    print(f"# loadavg after={os.getloadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
