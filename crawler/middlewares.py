@@ -2,7 +2,9 @@
 read robots.txt the RFC 9309 way."""
 from __future__ import annotations
 
+import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -13,6 +15,8 @@ from scrapy.http.headers import Headers
 from twisted.internet.defer import Deferred
 
 from output.archive import WarcArchive, utc_now_iso
+
+logger = logging.getLogger(__name__)
 
 RAW_REF_KEY = "gleaner_raw_ref"
 FETCHED_AT_KEY = "gleaner_fetched_at"
@@ -88,13 +92,19 @@ def robots_body_for(status: int, body: bytes) -> bytes:
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, except that a robots.txt answering 5xx, or failing
-    to download, disallows the whole host for the run (Scrapy would parse the error page
-    or allow everything). Counted as ``gleaner/robots/unreachable``."""
+    to download, makes the host unreachable for the run (Scrapy would parse the error page
+    or allow everything): its requests are ignored with "robots.txt unreachable (why)",
+    counted as ``gleaner/robots/unreachable``, and logged in one line, not a traceback."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._unreachable: dict[str, str] = {}  # netloc -> why
+        logging.getLogger(RobotsTxtMiddleware.__module__).setLevel(logging.CRITICAL)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        body = robots_body_for(response.status, response.body)
         if response.status >= 500:
-            self.crawler.stats.inc_value("gleaner/robots/unreachable")
+            self._mark_unreachable(netloc, f"HTTP {response.status}")
+        body = robots_body_for(response.status, response.body)
         await super()._parse_robots(response.replace(body=body), netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
@@ -102,9 +112,20 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             super()._robots_error(exc, netloc)
             return
         self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
-        self.crawler.stats.inc_value("gleaner/robots/unreachable")
+        self._mark_unreachable(netloc, f"{type(exc).__name__}: {exc}")
         parser = self._parserimpl.from_crawler(self.crawler, ROBOTS_DISALLOW_ALL)
         waiting = self._parsers[netloc]
         self._parsers[netloc] = parser
         if isinstance(waiting, Deferred):
             waiting.callback(parser)
+
+    def _mark_unreachable(self, netloc: str, why: str) -> None:
+        self._unreachable[netloc] = why
+        self.crawler.stats.inc_value("gleaner/robots/unreachable")
+        logger.warning("robots.txt of %s unreachable (%s): not crawling that host", netloc, why)
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        why = self._unreachable.get(urlsplit(request.url).netloc)
+        if why is not None:
+            raise IgnoreRequest(f"robots.txt unreachable ({why})")
+        super().process_request_2(rp, request)

@@ -205,7 +205,7 @@ def test_max_pages_and_default_out_dir(mockserver, tmp_path):
 
 def test_robots_txt_answering_503_disallows_the_site(private_mockserver, tmp_path):
     """RFC 9309: an unreachable robots.txt (5xx) means 'crawl nothing' (Scrapy would read
-    the error page as allow-all). The run fetches no page and exits 1."""
+    the error page as allow-all). The run fetches no page, says why and exits 1."""
     import urllib.request
 
     urllib.request.urlopen(f"{private_mockserver}/_control/robots-down").read()
@@ -214,7 +214,21 @@ def test_robots_txt_answering_503_disallows_the_site(private_mockserver, tmp_pat
     assert proc.returncode == 1
     report = json.loads((out / "run.json").read_text("utf-8"))
     assert report["counts"]["pages_fetched"] == 0
-    assert report["counts"]["errors"]["robots_disallowed"] >= 1
+    assert report["counts"]["errors"] == {"robots_unreachable": 1}
+    assert "HTTP 503" in report["errors"][0]["detail"]
+    assert "Traceback" not in proc.stderr
     archived = {(path_of(p.url, private_mockserver), p.status)
                 for f in (out / "raw").glob("*.warc.gz") for p in iter_warc_pages(f, out)}
     assert ("/robots.txt", 503) in archived
+
+
+def test_host_that_does_not_resolve_is_reported_not_fatal(tmp_path):
+    out = tmp_path / "run"
+    proc = run_gleaner("crawl", "http://nonexistent-host.invalid/", "--out", str(out),
+                       "--set", "RETRY_TIMES=0", "--set", "DNS_TIMEOUT=5")
+    assert proc.returncode == 1  # completed, but nothing fetched
+    report = json.loads((out / "run.json").read_text("utf-8"))
+    assert report["completed"] and report["counts"]["pages_fetched"] == 0
+    assert report["counts"]["errors"] == {"robots_unreachable": 1}
+    assert "CannotResolveHostError" in report["errors"][0]["detail"]
+    assert "0 pages fetched" in proc.stdout and "Traceback" not in proc.stderr

@@ -53,6 +53,7 @@ ERROR_KINDS: tuple[tuple[str, str], ...] = (
 )
 # IgnoreRequest messages -> kind (robots.txt, size caps, offsite).
 IGNORE_KINDS: tuple[tuple[str, str], ...] = (
+    ("robots.txt unreachable", "robots_unreachable"),
     ("robots.txt", "robots_disallowed"),
     ("maxsize", "too_large"),
     ("larger than download max size", "too_large"),
