@@ -232,3 +232,19 @@ def test_host_that_does_not_resolve_is_reported_not_fatal(tmp_path):
     assert report["counts"]["errors"] == {"robots_unreachable": 1}
     assert "CannotResolveHostError" in report["errors"][0]["detail"]
     assert "0 pages fetched" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_plain_scrapy_crawl_feeds_the_records(mockserver, tmp_path):
+    """`scrapy crawl articles -a start=URL -O x.jsonl` from the repo root: cleaned records
+    go to the feed; no run folder machinery (archive, spool, run.json) is switched on."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    feed = tmp_path / "x.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "articles",
+                           "-a", f"start={mockserver}/", "-O", str(feed),
+                           "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    records = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
+    assert {f"/news/{n}.html" for n in range(101, 108)} <= {path_of(r["url"], mockserver)
+                                                            for r in records}
+    assert all(list(r) == list(FIELD_NAMES) and r["raw_ref"] is None for r in records)
