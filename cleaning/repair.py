@@ -56,10 +56,12 @@ URL_LIKE = re.compile(r"://|^www\.", re.I)
 # "( Chengdu)" -> "(Chengdu)", "(Chengdu )" -> "(Chengdu)"; ASCII brackets only.
 SPACE_INSIDE_OPEN = re.compile(r"([(\[])[ ]+(?=\w)")
 SPACE_INSIDE_CLOSE = re.compile(r"(?<=[\w.\"'”’])[ ]+([)\]])")
-# "the'China-Europe Center'" -> "the 'China-Europe Center'": a lowercase word glued to an
-# opening quote that starts a capitalised phrase and is closed later in the sentence.
-# O'Brien (one capital before) and don't (lowercase after) do not match.
-GLUED_OPEN_QUOTE = re.compile(r"([a-z]{2})(['\"])(?=[A-Z][^'\"\n]{0,80}\2(?![A-Za-z]))")
+# "the'China-Europe Center'" -> "the 'China-Europe Center'", "of'core innovation'" -> "of
+# 'core innovation'": a lowercase word glued to an opening quote whose phrase is closed later
+# in the line (closing quote not followed by a letter). O'Brien (one letter before), don't /
+# it's / we're (contraction endings) and rock'n'roll (closing quote inside a word) do not match.
+GLUED_OPEN_QUOTE = re.compile(
+    r"([a-z]{2})(['\"])(?!(?:t|s|re|ve|ll|d|m)(?![A-Za-z]))(?=[A-Za-z][^'\"\n]{0,80}\2(?![A-Za-z]))")
 
 
 def remove_invisible_chars(text: str) -> str:
@@ -134,8 +136,10 @@ def insert_space_before_quote(text: str) -> str:
 
     >>> insert_space_before_quote("platforms such as the'China-Europe Center', and")
     "platforms such as the 'China-Europe Center', and"
-    >>> insert_space_before_quote("O'Brien said don't; it's McDonald's")
-    "O'Brien said don't; it's McDonald's"
+    >>> insert_space_before_quote("an ecosystem of'core innovation + business incubation'.")
+    "an ecosystem of 'core innovation + business incubation'."
+    >>> insert_space_before_quote("O'Brien said don't; it's McDonald's rock'n'roll, we're 'ok'")
+    "O'Brien said don't; it's McDonald's rock'n'roll, we're 'ok'"
     """
     if not has_glued_quote(text):
         return text
@@ -143,15 +147,15 @@ def insert_space_before_quote(text: str) -> str:
 
 
 def has_glued_quote(text: str) -> bool:
-    """Quick scan: is any quote preceded by a lowercase letter and followed by a capital?
+    """Quick scan: is any quote between a lowercase letter and a letter?
 
-    >>> has_glued_quote("the'China"), has_glued_quote("don't 'Quote'")
+    >>> has_glued_quote("the'China"), has_glued_quote("a 'Quote' here")
     (True, False)
     """
     for quote in ("'", '"'):
         i = text.find(quote, 1)
         while 0 < i < len(text) - 1:
-            if text[i - 1].islower() and text[i + 1].isupper():
+            if text[i - 1].islower() and text[i + 1].isalpha():
                 return True
             i = text.find(quote, i + 1)
     return False
