@@ -263,3 +263,30 @@ def test_diff_reports_changed_fields_added_and_removed(tmp_path):
     from reclean import format_diff
     text = format_diff(report)
     assert "title" in text and "'A better headline'" in text and "removed 1" in text
+
+
+# ---------------------------------------------------------------- small parts
+def test_reclean_doctests_pass():
+    import doctest
+    import importlib
+    names = ("inputs", "warc", "work", "progress", "diff", "dask_run")
+    for name in names:
+        module = importlib.import_module(f"reclean.{name}")
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, name
+
+
+def test_progress_is_a_live_line_on_a_tty_and_log_lines_otherwise():
+    import io
+
+    from reclean.progress import Progress
+    live, log = io.StringIO(), io.StringIO()
+    for stream, is_live in ((live, True), (log, False)):
+        progress = Progress(1000, stream=stream, live=is_live, interval=1e-9)
+        progress.update(5, 250)
+        progress.update(5, 500)
+        progress.finish()
+    assert live.getvalue().count("\r") == 3 and "\n" not in live.getvalue().rstrip("\n")
+    assert "10 pages" in live.getvalue() and "50% of 1000 B" in live.getvalue()
+    assert "ETA 0:00:00" in log.getvalue().splitlines()[1]  # half done almost at once
+    assert len(log.getvalue().splitlines()) == 3 and "\r" not in log.getvalue()

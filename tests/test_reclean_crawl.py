@@ -14,19 +14,20 @@ from pathlib import Path
 import pytest
 from test_reclean_support import load_jsonl
 
-from reclean import Options, run_reclean
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FAST = ("--set", "AUTOTHROTTLE_ENABLED=0", "--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=1")
+
+
+def gleaner(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
 def crawl_run(mockserver, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("crawl") / "site"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "crawler", "crawl", f"{mockserver}/bad/index.html",
-                           "--out", str(out), *FAST], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = gleaner("crawl", f"{mockserver}/bad/index.html", "--out", str(out), *FAST)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return out
 
@@ -34,8 +35,12 @@ def crawl_run(mockserver, tmp_path_factory) -> Path:
 def test_reclean_of_a_crawl_run_folder_gives_the_crawls_records_field_for_field(crawl_run, tmp_path):
     crawled = {r["url"]: r for r in load_jsonl(crawl_run / "articles.jsonl")}
     assert len(crawled) >= 5
-    summary = run_reclean(Options(inputs=(str(crawl_run),), out_dir=str(tmp_path / "re"),
-                                  workers=0, progress=False, diff_old=str(crawl_run)))
+    # a subprocess like the crawl: both import the cleaning code as it is on disk now
+    proc = gleaner("reclean", str(crawl_run), "--out", str(tmp_path / "re"), "--workers", "1",
+                   "--diff", str(crawl_run))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "changed 0" in proc.stdout and "added 0, removed 0" in proc.stdout
+    summary = json.loads((tmp_path / "re" / "reclean.json").read_text())
     assert summary["exit_code"] == 0 and summary["failures"] == {}
     recleaned = {r["url"]: r for r in load_jsonl(tmp_path / "re" / "articles.jsonl")}
     assert recleaned == crawled  # every field but crawl_run_id / version / previous_record_id

@@ -23,11 +23,11 @@ def test_dask_local_cluster_matches_the_local_run_and_resumes_by_partition(tmp_p
         (src / "saved" / f"{n}.html").write_text(article_html(900 + n))
     (src / "saved" / "cut.html.gz").write_bytes(b"\x1f\x8b\x08\x00cut")
 
-    def run(out, **kw):
+    def run(out, workers_override=2, **kw):
         return run_reclean(Options(inputs=(str(src),), out_dir=str(tmp_path / out),
-                                   workers=2, progress=False, **kw))
+                                   workers=workers_override, progress=False, **kw))
 
-    local = run("local")
+    local = run("local", workers_override=0)
     on_dask = run("dask", dask="local")
     assert on_dask["backend"] == "dask local" and on_dask["partitions"] == 9  # 3 WARCs, 6 pages
     assert load_jsonl(tmp_path / "dask" / "articles.jsonl") == \
@@ -43,6 +43,17 @@ def test_dask_local_cluster_matches_the_local_run_and_resumes_by_partition(tmp_p
     assert len(on_dask["worker_peak_rss_mb"]) >= 1
     reclean_json = json.loads((tmp_path / "dask" / "reclean.json").read_text())
     assert reclean_json["records"] == 23
+    from distributed import LocalCluster  # a scheduler address, as for a real cluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        remote = run("remote", dask=cluster.scheduler_address)
+    assert remote["backend"] == f"dask {cluster.scheduler_address}"
+    remote_rows = load_jsonl(tmp_path / "remote" / "articles.jsonl")
+    assert [r.pop("raw_ref") for r in remote_rows][-1].startswith(str(src.resolve()))
+    local_rows = load_jsonl(tmp_path / "local" / "articles.jsonl")
+    for row in local_rows:
+        row.pop("raw_ref")
+    assert remote_rows == local_rows  # paths sent absolute; everything else the same
     again = run("dask", dask="local", resume=True)
     assert again["partitions_reused"] == 9 and again["pages_cleaned_this_run"] == 0
     assert again["records"] == 23 and os.path.exists(tmp_path / "dask" / "articles.parquet")
