@@ -3,24 +3,40 @@
 START is a URL (same-site crawl from there) or a site config file (``sites/x.yaml``).
 With ``--state DIR`` the run is incremental: known articles are fetched with conditional
 GETs, and only new or changed articles are exported (with version / previous_record_id).
+
+``gleaner crawl --all sites/ [--state DIR] [--out ROOT]`` validates every site config of
+the folder first, then crawls the enabled ones one after the other, each in its own
+process (a reactor runs once per process; one site's crash cannot take the others
+down), into ``ROOT/<site>/<run id>/``. Exit code: the worst of the sites'.
 """
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
 from crawler.run import exit_code, parse_overrides, plan_run, print_summary, run_crawl
-from crawler.siteconfig import SiteConfig, SiteConfigError, load_site_config, site_config_from_url
+from crawler.siteconfig import (
+    SiteConfig,
+    SiteConfigError,
+    load_site_config,
+    load_site_configs,
+    site_config_from_url,
+)
 from crawler.spiders.articles import is_http_url
 from crawler.state import CrawlState, StateError
+from pipelines.journal import new_run_id
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("start", metavar="START",
+    parser.add_argument("start", metavar="START", nargs="?",
                         help="start URL (same-site crawl from there) or a site config file")
+    parser.add_argument("--all", metavar="FOLDER",
+                        help="crawl every enabled site config of FOLDER (instead of START)")
     parser.add_argument("--out", metavar="DIR",
-                        help="run folder (default: out/<host or site>/<run id>/)")
+                        help="run folder (default: out/<host or site>/<run id>/); "
+                             "with --all the root of the sites' run folders (default: out)")
     parser.add_argument("--max-pages", type=int, metavar="N",
                         help="stop after N responses (CLOSESPIDER_PAGECOUNT)")
     parser.add_argument("--state", metavar="DIR",
@@ -50,7 +66,42 @@ def check_state_free(state_dir: str, site: str) -> None:
         state.lock()
 
 
+def child_args(args: argparse.Namespace, site_file: str, run_dir: Path) -> list[str]:
+    """The ``gleaner crawl`` command line of one site of an ``--all`` run."""
+    argv = [sys.executable, "-m", "crawler", "crawl", site_file, "--out", str(run_dir)]
+    if args.state:
+        argv += ["--state", args.state]
+    if args.max_pages:
+        argv += ["--max-pages", str(args.max_pages)]
+    for pair in args.set:
+        argv += ["--set", pair]
+    return argv
+
+
+def run_all(args: argparse.Namespace) -> int:
+    try:
+        configs = load_site_configs(args.all)
+        parse_overrides(args.set)
+    except (SiteConfigError, ValueError) as exc:
+        return fail(str(exc).replace("\n", " "))
+    if not configs:
+        return fail(f"{args.all}: every site config is disabled", code=1)
+    root, worst = Path(args.out or "out"), 0
+    for config in configs:
+        run_dir = root / config.name / new_run_id()
+        print(f"== {config.name} ({config.source}) -> {run_dir}", flush=True)
+        code = subprocess.run(child_args(args, config.source, run_dir), check=False).returncode
+        worst = max(worst, code)
+    return worst
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.all:
+        if args.start:
+            return fail("give START or --all FOLDER, not both")
+        return run_all(args)
+    if not args.start:
+        return fail("START (a URL or a site config file) or --all FOLDER is required")
     try:
         site_config, site_file = read_start(args.start)
     except SiteConfigError as exc:
