@@ -142,8 +142,12 @@ TITLE_SEPARATOR = re.compile(
 MAX_SITE_WORDS = 6
 # Titles that name no article (compared as lowercase words).
 GENERIC_TITLES = frozenset(("home", "homepage", "home page", "index", "welcome", "untitled",
-                            "forum", "news", "blog", "search", "404", "page not found",
-                            "首页", "主页", "网站首页", "新闻中心", "news center"))
+                            "forum", "forums", "news", "blog", "search", "404", "page not found",
+                            "contact", "contact us", "about", "about us", "latest news",
+                            "首页", "主页", "网站首页", "新闻中心", "news center", "联系我们",
+                            "关于我们", "新闻动态", "公司新闻"))
+# Characters that separate a title from a site name glued to it ("Title-Company Co., Ltd.").
+GLUED_SEPARATORS = "-|_–—:·•»/｜"
 TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|igshid|"
                              r"spm|from|share|ref_src|cmpid)$", re.I)
 CJK_CHAR = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]")
@@ -388,6 +392,8 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> tuple[str
     ('蔡健雅', '百度百科')
     >>> strip_site_suffix("BBC | Storm hits the north coast of Scotland")
     ('Storm hits the north coast of Scotland', 'BBC')
+    >>> strip_site_suffix("News - Example Industries")
+    ('News', 'Example Industries')
     >>> strip_site_suffix("News | Example", ("Example",))
     ('News', 'Example')
     """
@@ -406,6 +412,9 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> tuple[str
             return rejoin(title, kept), removed
     if all(sep.strip() == "_" for sep in TITLE_SEPARATOR.findall(title)):
         return parts[0], parts[-1]  # Chinese convention: 标题_栏目_站点, the title first
+    if len(parts) == 2 and any(normalize_title_key(p) in GENERIC_TITLES for p in parts):
+        generic = 0 if normalize_title_key(parts[0]) in GENERIC_TITLES else 1
+        return parts[generic], parts[1 - generic]  # "News - Example Industries"
     kept = list(parts)
     site = None
     while len(kept) > 1 and title_size(kept[-1]) <= MAX_SITE_WORDS and \
@@ -416,6 +425,28 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> tuple[str
             title_size(kept[1]) > title_size(kept[0]):
         site = kept.pop(0)
     return rejoin(title, kept), site
+
+
+def site_from_title(page_title: str, title: str | None, site_names: tuple[str, ...]
+                    ) -> str | None:
+    """The site name in a <title>: what follows the article title after a separator (also
+    glued: "Title-Company Co., Ltd."), else the part strip_site_suffix removes.
+
+    >>> site_from_title("Chengdu Center-Chengdu Tianfu Machinery Co., Ltd.", "Chengdu Center", ())
+    'Chengdu Tianfu Machinery Co., Ltd.'
+    >>> site_from_title("Big News", "Big News", ()) is None
+    True
+    """
+    if title and page_title.startswith(title):
+        rest = page_title[len(title):].strip()
+        if rest[:1] in GLUED_SEPARATORS and rest[:1]:
+            parts = split_title(rest.lstrip(GLUED_SEPARATORS + " "))
+            if parts and title_size(parts[-1]) <= MAX_SITE_WORDS:
+                return parts[-1]  # "Title_Section_Site": the site is last
+    site = strip_site_suffix(page_title, site_names)[1]
+    if site and title and titles_agree(site, title):
+        return None
+    return site
 
 
 def rejoin(title: str, parts: list[str]) -> str:
@@ -908,9 +939,7 @@ def extract_metadata(root: Any, url: str) -> Metadata:
     h1, h1_text, h1_trusted = pick_h1(signals, candidates, site_keys)
     title = choose_title(candidates, h1_text, h1_trusted, site_names)
     if site_name is None and signals.title:
-        site_name = strip_site_suffix(signals.title, site_names)[1]
-        if site_name and title and titles_agree(site_name, title):
-            site_name = None
+        site_name = site_from_title(signals.title, title, site_names)
     site_keys = {normalize_title_key(n) for n in (*site_names, site_name) if n}
 
     authors = authors_from_values([node.get("author"), node.get("creator")], graph, site_keys) \
