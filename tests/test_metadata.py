@@ -161,6 +161,17 @@ def test_title(head, body, expected):
     assert m.title == expected
 
 
+@pytest.mark.parametrize("page_title,h1,title,site", [
+    ("News - Example Industries", "<p>x</p>", None, "Example Industries"),
+    ("Contact us | Example Industries", "<p>x</p>", None, "Example Industries"),
+    ("成都加快建设科技创新中心_公司新闻_天府机械有限公司", "<h1>成都加快建设科技创新中心</h1>",
+     "成都加快建设科技创新中心", "天府机械有限公司"),
+])
+def test_generic_titles_and_site_names(page_title, h1, title, site):
+    m = meta_of(f"<html><head><title>{page_title}</title></head><body>{h1}</body></html>")
+    assert (m.title, m.site_name) == (title, site)
+
+
 def test_site_name_from_title_suffix():
     m = meta_of("<html><head><title>Storm hits the coast - Daily Planet</title></head>"
                 "<body><h1>Storm hits the coast</h1></body></html>")
@@ -262,6 +273,7 @@ def test_seed_page():
     assert (d.value, d.raw, d.source, d.precision, d.utc) == (
         "2021-07-17T16:38:28", "2021-07-17 16:38:28", "text", "second", None)
     assert m.authors == ()
+    assert m.site_name == "Shanghai Example Trading Co."  # glued to the title with "-"
 
 
 @pytest.mark.parametrize("head,body,value,source", [
