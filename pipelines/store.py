@@ -1,7 +1,8 @@
 """Keep every article record crash-safe, then export the run's files at the end.
 
 Each record is appended to ``<run dir>/spool.jsonl`` as one flushed JSON line (a
-SIGKILL loses at most the line being written). At spider close the final
+SIGKILL loses at most the line being written; running again into the same folder picks
+the spool up, so its records are exported once). At spider close the final
 ``articles.jsonl`` / ``.csv`` / ``.parquet`` are written from the spool by
 ``output.writers.export_records`` (atomic: temp file + rename) and the spool is removed.
 
@@ -36,6 +37,19 @@ def iter_spool(path: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
+def recover_spool(path: Path) -> set[str]:
+    """Record ids already in a spool left by a killed run into the same folder; a torn
+    last line is cut off so appending goes on at a line boundary."""
+    if not path.exists():
+        return set()
+    data = path.read_bytes()
+    keep = data[: data.rfind(b"\n") + 1]
+    if len(keep) != len(data):
+        with open(path, "r+b") as fh:
+            fh.truncate(len(keep))
+    return {record["record_id"] for record in iter_spool(path)}
+
+
 class SpoolExportPipeline:
     def __init__(self, crawler: Crawler, run_dir: Path) -> None:
         self.crawler = crawler
@@ -58,6 +72,8 @@ class SpoolExportPipeline:
     def open_spider(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.state is None:
+            self.seen = recover_spool(self.spool_path)
+            self.crawler.stats.set_value("gleaner/spool_recovered", len(self.seen))
             self.spool = open(self.spool_path, "a", encoding="utf-8")  # noqa: SIM115
 
     def process_item(self, item: Any) -> Any:

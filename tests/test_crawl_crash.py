@@ -108,3 +108,39 @@ def test_sigkill_then_rerun_exports_every_committed_record_once(mockserver, tmp_
     assert len(paths) == len(set(paths)) and len(records) >= committed
     assert ARTICLE_PATHS <= set(paths)
     assert all(r["version"] == 1 for r in records)
+
+
+def test_sigkill_without_state_then_rerun_into_the_same_folder(mockserver, tmp_path):
+    """No state: the spool in the run folder keeps the records; a second run into the same
+    folder picks it up (a torn last line is cut) and exports every article once."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    out = tmp_path / "run"
+    args = gleaner("crawl", f"{mockserver}/bad/index.html", "--out", str(out),
+                   "--set", "AUTOTHROTTLE_ENABLED=0", "--set", "DOWNLOAD_TIMEOUT=20")
+    proc = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    spool = out / "spool.jsonl"
+
+    def spooled() -> int:
+        return spool.read_bytes().count(b"\n") if spool.exists() else 0
+
+    try:
+        assert wait_for(lambda: spooled() >= 3, 60), "nothing spooled in time"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    lines = spool.read_text("utf-8").splitlines()
+    assert all(json.loads(line)["record_id"] for line in lines)  # whole lines only
+    with open(spool, "ab") as fh:
+        fh.write(b'{"record_id": "torn')  # as if killed mid-write
+    rerun = subprocess.run(gleaner("crawl", f"{mockserver}/bad/index.html", "--out", str(out),
+                                   "--set", "AUTOTHROTTLE_ENABLED=0", "--set", "DOWNLOAD_TIMEOUT=1",
+                                   "--set", "RETRY_TIMES=0"),
+                           cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    records = [json.loads(line) for line in (out / "articles.jsonl").read_text("utf-8").splitlines()]
+    paths = [r["url"][len(mockserver):] for r in records]
+    assert len(paths) == len(set(paths)) and ARTICLE_PATHS <= set(paths)
+    assert not spool.exists()
