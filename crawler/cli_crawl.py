@@ -15,18 +15,10 @@ import argparse
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from crawler.run import exit_code, parse_overrides, plan_run, print_summary, run_crawl
-from crawler.siteconfig import (
-    SiteConfig,
-    SiteConfigError,
-    load_site_config,
-    load_site_configs,
-    site_config_from_url,
-)
-from crawler.spiders.articles import is_http_url
-from crawler.state import CrawlState, StateError
-from pipelines.journal import new_run_id
+if TYPE_CHECKING:  # the crawl's modules load Scrapy: imported when used (fast --help)
+    from crawler.siteconfig import SiteConfig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +44,9 @@ def fail(message: str, code: int = 2) -> int:
 
 def read_start(start: str) -> tuple[SiteConfig, str | None]:
     """The site config for START and its file (None for a URL); SiteConfigError when bad."""
+    from crawler.siteconfig import SiteConfigError, load_site_config, site_config_from_url
+    from crawler.spiders.articles import is_http_url
+
     if is_http_url(start):
         return site_config_from_url(start), None
     if Path(start).is_file():
@@ -62,6 +57,8 @@ def read_start(start: str) -> tuple[SiteConfig, str | None]:
 
 def check_state_free(state_dir: str, site: str) -> None:
     """Fail fast (StateError) when another run holds the site's state."""
+    from crawler.state import CrawlState
+
     with CrawlState.open(state_dir, site) as state:
         state.lock()
 
@@ -79,6 +76,10 @@ def child_args(args: argparse.Namespace, site_file: str, run_dir: Path) -> list[
 
 
 def run_all(args: argparse.Namespace) -> int:
+    from crawler.run import parse_overrides
+    from crawler.siteconfig import SiteConfigError, load_site_configs
+    from pipelines.journal import new_run_id
+
     try:
         configs = load_site_configs(args.all)
         parse_overrides(args.set)
@@ -102,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
         return run_all(args)
     if not args.start:
         return fail("START (a URL or a site config file) or --all FOLDER is required")
+    from crawler.run import exit_code, parse_overrides, plan_run, print_summary, run_crawl
+    from crawler.siteconfig import SiteConfigError
+    from crawler.state import StateError
+
     try:
         site_config, site_file = read_start(args.start)
     except SiteConfigError as exc:

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from crawler.demo_server import DemoServer
-from crawler.run import exit_code, plan_run, print_summary, run_crawl
-from pipelines.journal import new_run_id
 
 TEXT_PREVIEW_LINES = 3
 PREVIEW_WIDTH = 100
@@ -52,6 +50,9 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.run import exit_code, plan_run, print_summary, run_crawl
+    from pipelines.journal import new_run_id
+
     run_id = new_run_id()
     out_dir = args.out or str(Path("out") / "demo" / run_id)
     with DemoServer() as server:
