@@ -76,6 +76,9 @@ MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be t
 NOSCRIPT_MIN_CHARS = 200  # <noscript> kept when the rest of the page has less text than this
 LEAD_MIN_CHARS, LEAD_MAX_CHARS = 30, 1000  # size of a standfirst picked up above the region
 ANCHOR_GROW_START = 0.35  # an anchor holding less of the paragraph mass than this is grown
+PROSE_MIN_CHARS = 100  # trim_edges: a block this long with little link text is article prose
+TRAIL_SHORT_CHARS = 60  # ...trailing non-prose blocks shorter than this are dropped
+LEAD_SHORT_CHARS = 30  # ...and leading ones shorter than this
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
 COMMA_CHARS = (",", "，", "、", "،")
@@ -874,9 +877,33 @@ def filter_blocks(blocks: list[Block], title: str | None,
             seen.add(cleaned.text)
         kept.append(cleaned)
         so_far += len(cleaned.text)
-    while kept and (kept[-1].is_heading or (len(kept[-1].text) < 30 and kept[-1].link_chars)):
-        kept.pop()
-    return kept
+    return trim_edges(kept)
+
+
+def is_prose(block: Block) -> bool:
+    """A block that reads like article text: long enough, few links, not a heading."""
+    return not block.is_heading and len(block.text) >= PROSE_MIN_CHARS \
+        and block.link_chars < 0.3 * len(block.text)
+
+
+def trim_edges(blocks: list[Block]) -> list[Block]:
+    """Drop trailing chrome after the last prose block (short or linked lines, headings) and
+    short unlinked-heading debris before the first one (kickers, dates, labels)."""
+    if not any(is_prose(b) for b in blocks):
+        return blocks
+    end = len(blocks)
+    while end > 0 and not is_prose(blocks[end - 1]):
+        b = blocks[end - 1]
+        if b.kind in LIST_KINDS or b.kind == "pre":
+            break  # a closing list/table is content
+        if not (b.is_heading or (len(b.text) < TRAIL_SHORT_CHARS and b.link_chars)):
+            break
+        end -= 1
+    start = 0
+    while start < end and not is_prose(blocks[start]) and not blocks[start].is_heading \
+            and blocks[start].kind not in LIST_KINDS and len(blocks[start].text) < LEAD_SHORT_CHARS:
+        start += 1
+    return blocks[start:end]
 
 
 def join_blocks(blocks: list[Block]) -> str:
