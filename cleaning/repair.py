@@ -221,15 +221,33 @@ def repair_text(text: str) -> tuple[str, list[str]]:
 
     >>> repair_text("Ã©tÃ© in the'Old Town' ( Paris) .")
     ("été in the 'Old Town' (Paris).", ['fix_encoding', 'remove_space_before_stop', 'remove_space_inside_brackets', 'insert_space_before_quote'])
+    >>> repair_text("Ã\u200b€ ok")
+    ('À ok', ['remove_invisible_chars', 'fix_encoding'])
     >>> repair_text("标点，“引号”。1,006.57")
     ('标点，“引号”。1,006.57', [])
     """
     if not text:
         return text, []
-    text, applied = run_ftfy(text)
-    for name, fixer in FIXERS:
+    applied: list[str] = []
+    # Invisible characters first: a zero-width space inside mojibake hides it from ftfy.
+    text = apply_fixers(text, FIXERS[:1], applied)
+    for _ in range(2):  # a second round only when our fixers uncovered more for ftfy
+        text, ftfy_fixes = run_ftfy(text)
+        applied.extend(f for f in ftfy_fixes if f not in applied)
+        fixed = apply_fixers(text, FIXERS, applied)
+        if fixed == text or not needs_ftfy(fixed):
+            return fixed, applied
+        text = fixed
+    return text, applied
+
+
+def apply_fixers(text: str, fixers: tuple[tuple[str, Callable[[str], str]], ...],
+                 applied: list[str]) -> str:
+    """Run fixers in order, appending the name of each that changed the text to applied."""
+    for name, fixer in fixers:
         fixed = fixer(text)
         if fixed != text:
-            applied.append(name)
+            if name not in applied:
+                applied.append(name)
             text = fixed
-    return text, applied
+    return text

@@ -2,6 +2,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaning.dates import date_from_url, find_text_dates, iter_text_dates, parse_date
 
@@ -126,3 +128,12 @@ def test_date_from_url(url, value, precision):
     parsed = date_from_url(url, now=NOW)
     assert (parsed.value if parsed else None) == value
     assert (parsed.precision if parsed else None) == precision
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_is_a_date_or_none(text):
+    parsed = parse_date(text, "meta", now=NOW)
+    assert parsed is None or parsed.value[:4].isdigit()
+    pub, mod = find_text_dates(text, now=NOW)
+    assert pub is None or pub.raw in text

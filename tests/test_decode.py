@@ -2,6 +2,8 @@
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from w3lib.encoding import html_to_unicode
 
 from cleaning.decode import decode_html
@@ -129,3 +131,12 @@ def test_str_body_is_returned_as_is():
 def test_never_raises(body, ctype):
     d = decode_html(body, ctype)
     assert isinstance(d.text, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from([
+    None, "text/html", "text/html; charset=utf-8", "text/html; charset=gbk",
+    "text/html; charset=utf-16", "text/html; charset=bogus", "text/html; charset=\"latin1\""]))
+def test_any_bytes_decode_to_text(body, ctype):
+    d = decode_html(body, ctype)
+    assert isinstance(d.text, str) and isinstance(d.fixes, tuple)

@@ -1,5 +1,7 @@
 """Text repair: ftfy with our options, then our spacing fixers; cases that change and must not."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaning.repair import FIXERS, FTFY_CONFIG, repair_text
 
@@ -120,4 +122,15 @@ def test_fixers_are_named_verb_noun_and_idempotent():
         once = fixer(sample)
         assert fixer(once) == once, name
     once = repair_text(sample)[0]
+    assert repair_text(once) == (once, [])
+
+
+# Property: repairing twice changes nothing more (the fixers and ftfy do not feed each other).
+TRICKY = list("ab Z'\".,()[] \n\t\u00a0\u3000中文，。Ã©â€™\u200b1-:/")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(TRICKY), max_size=60))
+def test_repair_is_idempotent(text):
+    once, _ = repair_text(text)
     assert repair_text(once) == (once, [])
