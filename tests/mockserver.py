@@ -6,6 +6,7 @@ to reach the bad endpoints; everything else is the bundled demo site.
 """
 from __future__ import annotations
 
+import gzip
 import sys
 import threading
 import time
@@ -64,6 +65,23 @@ BAD_INDEX = b"""<!DOCTYPE html>
 </body></html>
 """
 
+def sitemap_index(base: str) -> bytes:
+    """A sitemap index naming one gzipped sitemap (as big sites publish them)."""
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f'  <sitemap><loc>{base}/sitemaps/news-2021.xml.gz</loc></sitemap>\n'
+            f'  <sitemap><loc>http://elsewhere.example/sitemap.xml</loc></sitemap>\n'
+            f'</sitemapindex>\n').encode()
+
+
+def news_sitemap_gz(base: str) -> bytes:
+    urls = "".join(f"  <url><loc>{base}/news/{n}.html</loc><lastmod>2021-08-21</lastmod></url>\n"
+                   for n in range(101, 108))
+    return gzip.compress(f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset '
+                         f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'
+                         .encode(), mtime=0)
+
+
 # path -> (status, content type, body); dynamic ones are handled in do_GET
 BAD_PAGES: dict[str, tuple[int, str, bytes]] = {
     "/bad/index.html": (200, "text/html; charset=utf-8", BAD_INDEX),
@@ -105,6 +123,10 @@ class MockHandler(DemoSiteHandler):
         if path in BAD_PAGES:
             status, ctype, body = BAD_PAGES[path]
             self.send_body(status, body, ctype)
+        elif path == "/sitemaps/index.xml":
+            self.send_body(200, sitemap_index(self.base_url()), "application/xml")
+        elif path == "/sitemaps/news-2021.xml.gz":
+            self.send_body(200, news_sitemap_gz(self.base_url()), "application/x-gzip")
         elif path == "/bad/cafe-zurich.html":
             self.send_body(200, latin1_article(), "text/html; charset=utf-8")
         elif path == "/bad/slow.html":

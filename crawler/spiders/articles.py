@@ -181,9 +181,11 @@ class ArticlesSpider(scrapy.Spider):
                           errback=self.on_discovery_error, priority=10,
                           meta={"dont_obey_robotstxt": True})
 
-    def page_request(self, url: str, start: bool = False) -> Request | None:
+    def page_request(self, url: str, start: bool = False,
+                     listed: bool = False) -> Request | None:
         """A request for a page, or None when it is seen, off-site, denied or a trap
-        (a start URL is only checked for being seen).
+        (a start URL is only checked for being seen). ``listed``: named by a sitemap or
+        feed, so it starts at depth 0 (DEPTH_LIMIT counts link hops, not discovery files).
 
         Known article URLs carry their stored validators (conditional GET)."""
         key = url_key(url)
@@ -204,7 +206,8 @@ class ArticlesSpider(scrapy.Spider):
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
-        return Request(url, callback=self.parse, errback=self.on_error, headers=headers)
+        return Request(url, callback=self.parse, errback=self.on_error, headers=headers,
+                       meta={"depth_reset": True} if listed else None)
 
     # discovery files: archived by the WARC tap, never handed to cleaning
     def parse_robots(self, response: Response) -> Iterator[Request]:
@@ -219,7 +222,8 @@ class ArticlesSpider(scrapy.Spider):
     def sitemap_request(self, url: str) -> Request:
         return Request(url, callback=self.parse_sitemap, errback=self.on_discovery_error,
                        priority=5,
-                       meta={"download_maxsize": self.settings.getint("GLEANER_SITEMAP_MAXSIZE")})
+                       meta={"download_maxsize": self.settings.getint("GLEANER_SITEMAP_MAXSIZE"),
+                             "depth_reset": True})
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
@@ -240,7 +244,7 @@ class ArticlesSpider(scrapy.Spider):
             if sitemap.type == "sitemapindex":
                 if is_same_site(loc, self.site_config.allowed_hosts):
                     yield self.sitemap_request(loc)
-            elif (request := self.page_request(loc)) is not None:
+            elif (request := self.page_request(loc, listed=True)) is not None:
                 yield request
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
@@ -252,7 +256,7 @@ class ArticlesSpider(scrapy.Spider):
             self.note_error(response.url, "invalid_feed", "no entry links")
         self.crawler.stats.inc_value("gleaner/feed/urls", len(links))
         for url in links:
-            if (request := self.page_request(url)) is not None:
+            if (request := self.page_request(url, listed=True)) is not None:
                 yield request
 
     def parse(self, response: Response) -> Iterator[RawPage | Request]:
