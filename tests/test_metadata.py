@@ -200,6 +200,8 @@ def test_site_name_from_title_suffix():
     ("Jane Doe 2021-07-17", None),
     ("This is a sentence that is certainly not a name", None),
     ("Zackery Cuevas Writer", "Zackery Cuevas"),
+    ("Jane Doe, Staff Writer", "Jane Doe"),
+    ("Jane Doe - Contributing Editor", "Jane Doe"),
     ("Julia Hitz (eg)", "Julia Hitz"),
     ("Erstellt von Andri Bryner", "Andri Bryner"),
     ("Redacción El Comercio", None),
