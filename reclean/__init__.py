@@ -61,7 +61,8 @@ def format_summary(summary: dict[str, Any]) -> str:
              f"{summary['elapsed_s']:.1f} s, {summary['pages_cleaned_this_run']} pages at "
              f"{summary['pages_per_s'] or 0:.1f} pages/s on {summary['workers']} workers "
              f"({summary['backend']})",
-             f"  records {summary['records']}, rejected {summary['rejected_total']}"]
+             f"  records {summary['records']}, rejected {summary['rejected_total']}, "
+             f"duplicates {summary.get('duplicates', 0)}"]
     for label in ("rejected", "skipped", "failures"):
         if summary[label]:
             lines.append(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in summary[label].items()))

@@ -23,6 +23,7 @@ from output.writers import atomic_write, export_records
 from reclean.diff import iter_jsonl
 from reclean.inputs import Input
 from reclean.progress import Progress
+from reclean.unique import UniqueRecords
 from reclean.work import Job, peak_rss_mb, process_item
 
 PARTS_DIR = "parts"
@@ -242,15 +243,15 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
         key = f"{summary['host']}:{summary['pid']}"
         rss[key] = max(rss.get(key, 0.0), summary["peak_rss_mb"])
     done_bases = [bases[n] for n in sorted(summaries)]
-    outputs = export_records(lambda: iter_part_records(done_bases), out_dir,
-                             formats=opts.formats)
+    unique = UniqueRecords(lambda: iter_part_records(done_bases))
+    outputs = export_records(unique, out_dir, formats=opts.formats)
     facts = {"backend": f"dask {opts.dask}", "workers": opts.workers,
              "partitions": len(partitions), "partitions_reused": reused,
              "pages_this_run": sum(s["pages"] for s in summaries.values()
                                    if not s.get("_reused")),
              "inputs_skipped_as_done": sum(len(partitions[n]) for n, s in summaries.items()
                                            if s.get("_reused")),
-             "clean_seconds": round(clean_s, 3),
+             "clean_seconds": round(clean_s, 3), "duplicates": unique.duplicates,
              "interrupted": interrupted, "worker_peak_rss_mb": rss,
              "failed_inputs": sorted({p for s in summaries.values() for p in s.get("failed_inputs", [])}
                                      | {e["input"] for e in task_errors})}

@@ -33,6 +33,7 @@ from output.writers import atomic_write, export_records
 from reclean.inputs import Input, UsageError, discover_inputs
 from reclean.progress import Progress
 from reclean.state import State
+from reclean.unique import UniqueRecords
 from reclean.warc import WarcPage, iter_warc_items
 from reclean.work import HtmlFile, Job, Outcome, init_worker, process_chunk
 
@@ -347,8 +348,10 @@ def run_reclean(opts: Options) -> dict[str, Any]:
         try:
             facts = run_local(opts, inputs, state, job, progress)
             progress.finish()
+            unique = UniqueRecords(state.iter_records)
             with InterruptFlag() as late:
-                outputs = export_records(state.iter_records, out_dir, formats=opts.formats)
+                outputs = export_records(unique, out_dir, formats=opts.formats)
+            facts["duplicates"] = unique.duplicates
             facts["interrupted"] = facts["interrupted"] or late.requested
             counts, failures = state.counts(), state.failed_inputs()
             failed_inputs = state.count_failed_inputs()
@@ -392,7 +395,7 @@ def build_summary(opts: Options, inputs: list[Input], run_id: str, started: str,
                   failures: list[dict[str, Any]], failed_inputs: int,
                   outputs: dict[str, int]) -> dict[str, Any]:
     """The ``reclean.json`` content: counts by outcome and reason, rates, exit code."""
-    records = sum(counts.get("record", {}).values())
+    records = sum(counts.get("record", {}).values()) - facts.get("duplicates", 0)
     rejected = counts.get("rejected", {})
     exit_code = (EXIT_INTERRUPTED if facts.get("interrupted")
                  else EXIT_INPUT_FAILED if failed_inputs else EXIT_OK)
@@ -413,12 +416,13 @@ def build_summary(opts: Options, inputs: list[Input], run_id: str, started: str,
         "clean_pages_per_s": (round(pages / facts["clean_seconds"], 2)
                               if facts.get("clean_seconds") else None),
         "records": records,
+        "duplicates": facts.get("duplicates", 0),
         "rejected": dict(sorted(rejected.items())),
         "rejected_total": sum(rejected.values()),
         "skipped": dict(sorted(counts.get("skipped", {}).items())),
         "failures": dict(sorted(counts.get("failed", {}).items())),
         "failure_examples": failures,
         "outputs": outputs,
-        **{k: v for k, v in facts.items() if k not in ("pages_this_run",)},
+        **{k: v for k, v in facts.items() if k not in ("pages_this_run", "duplicates")},
         "exit_code": exit_code,
     }

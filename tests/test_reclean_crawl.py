@@ -42,7 +42,9 @@ def test_reclean_of_a_crawl_run_folder_gives_the_crawls_records_field_for_field(
     assert "changed 0" in proc.stdout and "added 0, removed 0" in proc.stdout
     summary = json.loads((tmp_path / "re" / "reclean.json").read_text())
     assert summary["exit_code"] == 0 and summary["failures"] == {}
-    recleaned = {r["url"]: r for r in load_jsonl(tmp_path / "re" / "articles.jsonl")}
+    rows = load_jsonl(tmp_path / "re" / "articles.jsonl")
+    recleaned = {r["url"]: r for r in rows}
+    assert len(rows) == len(recleaned) and summary["records"] == len(rows)
     assert recleaned == crawled  # every field but crawl_run_id / version / previous_record_id
     assert all(r["raw_ref"].startswith("raw/") for r in recleaned.values())
     # what the crawl archived but never cleaned is counted, not cleaned
