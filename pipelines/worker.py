@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import threading
 import time
 
@@ -43,7 +44,9 @@ def watch_parent(parent_pid: int, interval: float = WATCH_INTERVAL_S) -> None:
 
 
 def init_clean_worker(parent_pid: int) -> None:
-    """Pool initializer: import cleaning once, exit when parent_pid dies."""
+    """Pool initializer: import cleaning once, exit when parent_pid dies, and leave Ctrl-C
+    to the crawl (which stops gracefully and shuts the pool down itself)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     importlib.import_module("cleaning")
     threading.Thread(target=watch_parent, args=(parent_pid,), name="parent-watchdog",
                      daemon=True).start()
