@@ -72,6 +72,7 @@ class Sample:
     pages: int  # responses so far (Scrapy's LogStats)
     main_mb: float
     workers_mb: float  # every child (forkserver and cleaning workers)
+    pss_mb: float = 0.0  # proportional set size of the whole tree
 
     @property
     def total_mb(self) -> float:
@@ -109,6 +110,10 @@ class CrawlResult:
     @property
     def peak_total_mb(self) -> float:
         return max((s.total_mb for s in self.samples), default=0.0)
+
+    @property
+    def peak_pss_mb(self) -> float:
+        return max((s.pss_mb for s in self.samples), default=0.0)
 
     @property
     def peak_main_mb(self) -> float:
@@ -161,20 +166,27 @@ def last_page_count(log_path: Path, offset: int, count: int) -> tuple[int, int]:
     return offset + end, count
 
 
-def tree_rss_mb(proc: psutil.Process) -> tuple[float, float]:
-    """(RSS of proc, summed RSS of all its descendants) in MB; vanished processes count 0."""
+def tree_memory_mb(proc: psutil.Process) -> tuple[float, float, float]:
+    """(RSS of proc, summed RSS of its descendants, PSS of proc and descendants) in MB.
+
+    RSS counts pages shared by the forkserver and its workers once per process; PSS splits
+    shared pages between them (their sum is what the tree really holds). Vanished
+    processes count 0."""
     try:
         main = proc.memory_info().rss
-        children = proc.children(recursive=True)
+        procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0.0, 0.0
-    rest = 0
-    for child in children:
+        return 0.0, 0.0, 0.0
+    rest = pss = 0
+    for p in procs:
         try:
-            rest += child.memory_info().rss
+            full = p.memory_full_info()
         except psutil.Error:
-            pass
-    return main / 2**20, rest / 2**20
+            continue
+        pss += full.pss
+        if p.pid != proc.pid:
+            rest += full.rss
+    return main / 2**20, rest / 2**20, pss / 2**20
 
 
 def tree_cpu_seconds(proc: psutil.Process, seen: dict[int, float]) -> None:
@@ -233,10 +245,10 @@ def run_crawl(label: str, url: str, run_dir: Path, workers: int, server: psutil.
             proc.kill()
             raise SystemExit(f"{label}: crawl still running after {timeout:.0f} s; killed")
         offset, pages = last_page_count(log_path, offset, pages)
-        main_mb, rest_mb = tree_rss_mb(ps)
+        main_mb, rest_mb, pss_mb = tree_memory_mb(ps)
         tree_cpu_seconds(ps, cpu)
         if main_mb:
-            samples.append(Sample(time.monotonic() - started, pages, main_mb, rest_mb))
+            samples.append(Sample(time.monotonic() - started, pages, main_mb, rest_mb, pss_mb))
         time.sleep(SAMPLE_EVERY)
     wall = time.monotonic() - started
     reader.join(timeout=5)
@@ -260,7 +272,7 @@ def print_throughput(results: list[CrawlResult], articles: int) -> bool:
     """Table of the runs; True when every "on" run is >= RATIO_BAR of its "off" run."""
     print(f"{'run':<16}{'pages':>7}{'crawl s':>9}{'pages/s':>9}{'ratio':>7}{'wall s':>8}"
           f"{'pages/s':>9}{'main CPU':>10}{'workers CPU':>13}{'server CPU':>12}"
-          f"{'peak RSS MB':>13}{'main MB':>9}{'exported':>10}")
+          f"{'peak RSS MB':>13}{'main MB':>9}{'PSS MB':>8}{'exported':>10}")
     ok = True
     off: CrawlResult | None = None
     for r in results:
@@ -270,7 +282,7 @@ def print_throughput(results: list[CrawlResult], articles: int) -> bool:
         print(f"{r.label:<16}{r.pages:>7}{r.crawl_s:>9.1f}{r.rate:>9.1f}{ratio:>7.2f}"
               f"{r.wall_s:>8.1f}{r.wall_rate:>9.1f}{r.main_cpu_s / r.crawl_s:>9.0%} "
               f"{r.workers_cpu_s / r.crawl_s:>12.0%}{r.server_cpu_s / r.wall_s:>12.0%}"
-              f"{r.peak_total_mb:>13.0f}{r.peak_main_mb:>9.0f}{r.exported:>10}")
+              f"{r.peak_total_mb:>13.0f}{r.peak_main_mb:>9.0f}{r.peak_pss_mb:>8.0f}{r.exported:>10}")
     print("(crawl s: Spider opened -> Closing spider; wall s: the whole process with start-up "
           "and export; CPU: share of one core over the crawl phase)")
     for r in results:
@@ -315,14 +327,15 @@ def print_memory(r: CrawlResult) -> bool:
           f"{len(r.samples)} RSS samples")
     print(f"peak total RSS {r.peak_total_mb:.0f} MB (crawl process + cleaning workers); "
           f"peak main-process RSS {r.peak_main_mb:.0f} MB; peak workers "
-          f"{max((s.workers_mb for s in r.samples), default=0):.0f} MB")
+          f"{max((s.workers_mb for s in r.samples), default=0):.0f} MB; peak total PSS "
+          f"{r.peak_pss_mb:.0f} MB (shared pages counted once)")
     print(f"{'at pages':>10}{'responses':>11}{'t s':>7}{'main MB':>9}{'workers MB':>12}"
-          f"{'total MB':>10}")
+          f"{'total MB':>10}{'PSS MB':>8}")
     marks = rss_at_fractions(r.samples, pages)
     for fraction, s in marks:
         if s is not None:
             print(f"{fraction:>10.0%}{s.pages:>11}{s.t:>7.0f}{s.main_mb:>9.0f}"
-                  f"{s.workers_mb:>12.0f}{s.total_mb:>10.0f}")
+                  f"{s.workers_mb:>12.0f}{s.total_mb:>10.0f}{s.pss_mb:>8.0f}")
     first, last = marks[0][1], marks[-1][1]
     growth = ""
     if first is not None and last is not None and last.pages > first.pages:
@@ -335,6 +348,16 @@ def print_memory(r: CrawlResult) -> bool:
     return ok
 
 
+def write_samples(path: Path, results: list[CrawlResult]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in results:
+            for s in r.samples:
+                fh.write(json.dumps({"run": r.label, "t": round(s.t, 2), "pages": s.pages,
+                                     "main_mb": round(s.main_mb, 1),
+                                     "workers_mb": round(s.workers_mb, 1),
+                                     "pss_mb": round(s.pss_mb, 1)}) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, help="articles in the site (default 2,000; "
@@ -342,12 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", action="store_true",
                         help="one long crawl with cleaning on, sampling RSS")
     parser.add_argument("--workers", default="1,2",
-                        help="cleaning pool sizes of the 'on' runs (default 1,2)")
+                        help="cleaning pool sizes of the 'on' runs (default 1,2; --memory "
+                             "uses the first)")
     parser.add_argument("--repeat", type=int, default=1, help="off/on rounds (default 1)")
     parser.add_argument("--page-kb", type=int, nargs=2, metavar=("MIN", "MAX"),
                         help="article size range (default 30 100; 10 30 with --memory)")
     parser.add_argument("--timeout", type=float, default=3600, help="per crawl, seconds")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
+    parser.add_argument("--samples", type=Path, metavar="FILE",
+                        help="write every RSS sample (JSON lines) to FILE")
     args = parser.parse_args(argv)
     pages = args.pages or (20_000 if args.memory else 2_000)
     page_kb = tuple(args.page_kb or ((10, 30) if args.memory else (30, 100)))
@@ -361,12 +387,14 @@ def main(argv: list[str] | None = None) -> int:
     server = psutil.Process(server_proc.pid)
     print(f"server: ThreadingHTTPServer subprocess at {url}; {load_note()}")
     try:
+        workers = [int(w) for w in args.workers.split(",") if w.strip()]
         if args.memory:
-            r = run_crawl("clean on (mem)", url, tmp / "run-memory", 1, server, args.timeout)
+            w = workers[0] if workers else 1
+            r = run_crawl(f"clean on ({w}w)", url, tmp / "run-memory", w, server, args.timeout)
             ok = print_memory(r)
+            results = [r]
         else:
             results = []
-            workers = [int(w) for w in args.workers.split(",") if w.strip()]
             for round_no in range(args.repeat):
                 for w in [0, *workers]:
                     label = "clean off" if w == 0 else f"clean on ({w}w)"
@@ -374,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
                                              server, args.timeout))
             ok = print_throughput(results, int(site["articles"]))
         print(load_note())
+        if args.samples:
+            write_samples(args.samples, results)
     finally:
         server_proc.kill()
         server_proc.wait()
