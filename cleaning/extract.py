@@ -79,6 +79,7 @@ ANCHOR_GROW_START = 0.35  # an anchor holding less of the paragraph mass than th
 PROSE_MIN_CHARS = 100  # trim_edges: a block this long with little link text is article prose
 TRAIL_SHORT_CHARS = 60  # ...trailing non-prose blocks shorter than this are dropped
 LEAD_SHORT_CHARS = 30  # ...and leading ones shorter than this
+LISTING_MIN_TEASERS = 5  # linked headings that make a page's teaser list worth reading out
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
 COMMA_CHARS = (",", "，", "、", "،")
@@ -360,6 +361,7 @@ class Annotation:
     junk: list  # junk candidates in document order
     anchors: list  # (kind rank, element): itemprop=articleBody, content class, article, main
     teasers: int  # linked headings + <article> elements
+    teaser_heads: list  # the linked headings (h2-h4), in document order
 
 
 def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
@@ -415,6 +417,7 @@ def annotate(body: etree._Element) -> Annotation:
     junk: list = []
     anchors: list = []
     teasers = 0
+    teaser_heads: list = []
     stack: list = []
     index = 0
     block_tags = rules.BLOCK_TAGS
@@ -461,6 +464,7 @@ def annotate(body: etree._Element) -> Annotation:
                     paragraphs.append(el)
             elif tag in ("h2", "h3", "h4") and s[TEXT] > 10 and s[LINK] >= 0.6 * s[TEXT]:
                 teasers += 1
+                teaser_heads.append(el)
             if stack:
                 parent = stack[-1]
                 parent[TEXT] += s[TEXT]
@@ -473,7 +477,7 @@ def annotate(body: etree._Element) -> Annotation:
                     if n:
                         parent[TEXT] += n
                         parent[COMMAS] += tail.count(",") + tail.count("，") + tail.count("、")
-    return Annotation(stats, paragraphs, junk, anchors, teasers)
+    return Annotation(stats, paragraphs, junk, anchors, teasers, teaser_heads)
 
 
 def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
@@ -810,14 +814,14 @@ def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
     return blocks
 
 
-def is_link_block(block: Block) -> bool:
+def is_link_block(block: Block, keep_linked_headings: bool = False) -> bool:
     """A block that is mostly link text (menus, related lists, tag clouds)."""
     n = len(block.text)
     if n == 0 or block.kind == "pre":
         return False
     ld = block.link_chars / n
     if block.is_heading:
-        return ld > 0.8 and n < 120
+        return not keep_linked_headings and ld > 0.8 and n < 120
     if n < 100:
         return ld > 0.6
     return ld > 0.75
@@ -848,7 +852,7 @@ def is_title_block(block: Block, title_key: str) -> bool:
 
 
 def filter_blocks(blocks: list[Block], title: str | None,
-                  extra: tuple[re.Pattern[str], ...]) -> list[Block]:
+                  extra: tuple[re.Pattern[str], ...], listing: bool = False) -> list[Block]:
     """Shrink the region: link-dense blocks, line rules, end markers, title, duplicates."""
     total = sum(len(b.text) for b in blocks) or 1
     title_key = comparable(title) if title else ""
@@ -860,7 +864,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
         if len(text) < 60 and rules.END_MARKER_RE.match(text) and so_far >= 0.4 * total \
                 and so_far >= 200:
             break
-        if is_link_block(block):
+        if is_link_block(block, keep_linked_headings=listing):
             continue
         cleaned = strip_line_rules(block, extra)
         if cleaned is None:
@@ -933,10 +937,33 @@ def confidence_of(method: str, region_ld: float, chars: int, paragraphs: int) ->
     >>> 0.0 <= confidence_of("merged", 0.1, 2000, 8) <= 1.0
     True
     """
-    base = {"merged": 0.9, "anchor": 0.8, "grown": 0.7, "score": 0.75, "fallback": 0.45, "body": 0.35}.get(
+    base = {"merged": 0.9, "anchor": 0.8, "grown": 0.7, "listing": 0.5, "score": 0.75, "fallback": 0.45, "body": 0.35}.get(
         method, 0.0)
     size = min(1.0, chars / 1500) * 0.7 + min(1.0, paragraphs / 4) * 0.3
     return max(0.0, min(1.0, base * (1 - region_ld) * (0.4 + 0.6 * size)))
+
+
+def lowest_common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element | None:
+    """Deepest element containing both ``a`` and ``b``."""
+    ancestors = {id(el): el for el in a.iterancestors()}
+    ancestors[id(a)] = a
+    node: etree._Element | None = b
+    while node is not None:
+        if id(node) in ancestors:
+            return node
+        node = node.getparent()
+    return None
+
+
+def listing_container(ann: Annotation, body: etree._Element) -> etree._Element | None:
+    """The element holding a page's run of linked teaser headings, when there are enough."""
+    heads = [h for h in ann.teaser_heads if h.getparent() is not None]
+    if len(heads) < LISTING_MIN_TEASERS:
+        return None
+    container = lowest_common_ancestor(heads[0], heads[-1])
+    if container is None or container is body:
+        return None
+    return container
 
 
 # ---------------------------------------------------------------------------
@@ -973,6 +1000,12 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
     region_ld = sum(s[LINK] for s in region_stats) / region_text if region_text else 0.0
 
     body_good = good_text(ann.stats[body])
+    container = listing_container(ann, body) if count_paragraphs(blocks) < 3 else None
+    if container is not None and not any(is_inside(container, el, ann.stats) for el in region):
+        listing_blocks = filter_blocks(render_blocks([container]), title, extra, listing=True)
+        listing_text = join_blocks(listing_blocks)
+        if len(listing_text) > len(text):
+            blocks, text, method = listing_blocks, listing_text, "listing"
     if len(text) < MIN_GOOD_TEXT and body_good > 4 * max(len(text), 1) and region != [body]:
         fallback = filter_blocks([b for b in render_blocks([body])
                                   if not is_link_block(b) and len(b.text) >= 40],
