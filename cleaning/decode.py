@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from w3lib.encoding import (
@@ -35,6 +36,7 @@ UTF8_MULTIBYTE = re.compile(
     rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
 HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+HIGH_RUN = re.compile(rb"[\x80-\xff]{2,}")
 # A document whose non-ASCII bytes are at least this share valid UTF-8 is UTF-8 with stray
 # Windows-1252 bytes (detwingle), not a legacy multi-byte encoding.
 MIXED_UTF8_SHARE = 0.7
@@ -45,6 +47,10 @@ DETECT_BYTES = 32 * 1024
 # (this project's sites are mostly Chinese, so GBK/GB18030 first).
 MIN_DETECT_BYTES = 200
 LIE_FALLBACKS = ("gb18030", "cp932", "big5hkscs", "cp949")
+# Latin single-byte charsets: their text has accents alone between ASCII letters, so runs of
+# non-ASCII bytes under such a declaration mean a multi-byte charset (a server default lie).
+LATIN_SINGLE_BYTE = ("cp1252", "iso8859-1", "iso8859-15", "latin", "cp1250", "iso8859-2",
+                     "ascii", "us-ascii")
 SINGLE_BYTE = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
                "cp1258", "cp874", "iso8859", "latin", "koi8", "mac", "ascii")
 
@@ -125,19 +131,31 @@ def detect_codec(body: bytes) -> str | None:
     return canonical_codec(best.encoding)
 
 
-def declared_codec(body: bytes, content_type: str | None) -> tuple[str | None, str | None]:
-    """(declared label as canonical codec name, where: 'header' | 'meta'), header first."""
+def declared_codecs(body: bytes, content_type: str | None) -> tuple[str | None, str | None]:
+    """(charset of the Content-Type header, charset of <meta>), canonical codec names."""
     header = http_content_type_encoding(content_type) if content_type else None
-    raw = _header_label(content_type)
     if header:
-        return canonical_codec(raw) or header, "header"
+        header = canonical_codec(_header_label(content_type)) or header
     try:
         meta = html_body_declared_encoding(body)
     except Exception:  # noqa: BLE001 - malformed markup: treat as undeclared
         meta = None
     if meta:
-        return canonical_codec(_meta_label(body)) or meta, "meta"
-    return None, None
+        meta = canonical_codec(_meta_label(body)) or meta
+    return header, meta
+
+
+def looks_multibyte(body: bytes) -> bool:
+    """True when non-ASCII bytes come in runs, as in GBK/Big5/Shift-JIS text, rather than
+    alone between ASCII letters, as in Latin-1/Windows-1252 text.
+
+    >>> looks_multibyte(("中文新闻报道" * 5).encode("gbk")), looks_multibyte("café déjà vu".encode("cp1252") * 9)
+    (True, False)
+    """
+    high = len(HIGH_BYTE.findall(body))
+    if high < 20:
+        return False
+    return sum(len(run) for run in HIGH_RUN.findall(body)) >= 0.8 * high
 
 
 def _header_label(content_type: str | None) -> str | None:
@@ -155,8 +173,10 @@ def _meta_label(body: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
-def decode_declared(body: bytes, declared: str) -> tuple[str, str, list[str]]:
-    """Decode bytes that declare ``declared``, catching the usual lies."""
+def decode_declared(body: bytes, declared: str, other: str | None = None
+                    ) -> tuple[str, str, list[str]]:
+    """Decode bytes that declare ``declared`` (``other``: a second, conflicting declaration,
+    e.g. the <meta> charset when the header won), catching the usual lies."""
     fixes: list[str] = []
     codec = widen_codec(declared)
     if codec != declared and not declared.startswith(("ascii", "us-ascii")):
@@ -166,7 +186,7 @@ def decode_declared(body: bytes, declared: str) -> tuple[str, str, list[str]]:
         if text is not None:
             return text, codec, fixes
     if codec == "utf-8":
-        return decode_claimed_utf8(body, fixes)
+        return decode_claimed_utf8(body, fixes, other)
     # Declared something else: valid UTF-8 with real multi-byte sequences is a lie.
     count, _share = utf8_share(body)
     if count:
@@ -174,24 +194,41 @@ def decode_declared(body: bytes, declared: str) -> tuple[str, str, list[str]]:
         if text is not None:
             return text, "utf-8", [f"charset_lie:{declared}->utf-8"]
     text = try_decode(body, codec)
+    if text is not None and not (codec.startswith(LATIN_SINGLE_BYTE) and looks_multibyte(body)):
+        return text, codec, fixes
+    # A Latin charset (often a server default) over GBK/Big5/... bytes, or bytes that are
+    # invalid in the declared codec: the other declaration, then the detector, may know better.
+    for candidate in iter_second_opinions(body, other):
+        if not candidate or is_single_byte(candidate) or widen_codec(candidate) == codec:
+            continue
+        better = try_decode(body, widen_codec(candidate))
+        if better is not None:
+            return better, widen_codec(candidate), [f"charset_lie:{declared}->{widen_codec(candidate)}"]
     if text is not None:
         return text, codec, fixes
-    detected = detect_codec(body)
-    if detected and detected != codec and not is_single_byte(detected):
-        text = try_decode(body, widen_codec(detected))
-        if text is not None:
-            return text, widen_codec(detected), [f"charset_lie:{declared}->{widen_codec(detected)}"]
     return body.decode(codec, "replace"), codec, fixes + ["replace_invalid_bytes"]
 
 
-def decode_claimed_utf8(body: bytes, fixes: list[str]) -> tuple[str, str, list[str]]:
-    """Bytes said (or assumed) to be UTF-8: strict, else detwingle, else detect the real codec."""
+def iter_second_opinions(body: bytes, other: str | None) -> Iterator[str | None]:
+    """The other declared charset, then (only if still needed) the detector's guess."""
+    yield other
+    yield detect_codec(body)
+
+
+def decode_claimed_utf8(body: bytes, fixes: list[str], other: str | None = None
+                        ) -> tuple[str, str, list[str]]:
+    """Bytes said (or assumed) to be UTF-8: strict, else detwingle, else the other declared
+    charset, else detect the real codec."""
     text = try_decode(body, "utf-8")
     if text is not None:
         return text, "utf-8", fixes
     count, share = utf8_share(body)
     if count and share >= MIXED_UTF8_SHARE:
         return detwingle(body), "utf-8", fixes + ["detwingle"]
+    if other and widen_codec(other) != "utf-8" and not is_single_byte(other):
+        text = try_decode(body, widen_codec(other))
+        if text is not None:
+            return text, widen_codec(other), fixes + [f"charset_lie:utf-8->{widen_codec(other)}"]
     detected = detect_codec(body) if len(HIGH_BYTE.findall(body)) >= MIN_DETECT_BYTES else None
     if detected and detected != "utf-8" and not is_single_byte(detected):
         codec = widen_codec(detected)
@@ -273,7 +310,9 @@ def decode_html(body: bytes | str, content_type: str | None) -> Decoded:
 
 
 def _decode_bytes(body: bytes, content_type: str | None) -> Decoded:
-    declared, _where = declared_codec(body, content_type)
+    header, meta = declared_codecs(body, content_type)
+    declared = header or meta
+    other = meta if header and meta and widen_codec(meta) != widen_codec(header) else None
     bom_codec, bom = read_bom(body)
     if bom_codec and bom:
         bom_codec = canonical_codec(bom_codec) or bom_codec
@@ -283,7 +322,7 @@ def _decode_bytes(body: bytes, content_type: str | None) -> Decoded:
         text = body[len(bom):].decode(bom_codec, "replace")
         return Decoded(text, declared or bom_codec, bom_codec, fixes)
     if declared:
-        text, used, fixes_list = decode_declared(body, declared)
+        text, used, fixes_list = decode_declared(body, declared, other)
     else:
         text, used, fixes_list = decode_undeclared(body)
     return Decoded(text, declared, used, tuple(fixes_list))

@@ -58,6 +58,32 @@ def test_gb2312_declared_keeps_gbk_only_characters(char):
     assert "\ufffd" not in d.text
 
 
+def test_server_default_latin1_over_gbk_page_with_meta():
+    body = page(ZH, '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+                ).encode("gbk")
+    d = decode_html(body, "text/html; charset=ISO-8859-1")
+    assert ZH in d.text
+    assert d.charset_declared == "iso8859-1" and d.charset_used == "gb18030"
+    assert d.fixes == ("charset_lie:iso8859-1->gb18030",)
+
+
+def test_server_default_latin1_over_undeclared_gbk_page():
+    d = decode_html(page(ZH).encode("gbk"), "text/html; charset=ISO-8859-1")
+    assert ZH in d.text and d.charset_used == "gb18030"
+
+
+def test_header_utf8_meta_gbk_page_uses_meta():
+    body = page("中文新闻", '<meta charset="gbk">').encode("gbk")
+    d = decode_html(body, "text/html; charset=utf-8")
+    assert "中文新闻" in d.text and d.fixes == ("charset_lie:utf-8->gb18030",)
+
+
+def test_cyrillic_cp1251_is_kept():
+    text = "Правительство в среду представило законопроект об энергетическом переходе." * 3
+    d = decode_html(page(text).encode("cp1251"), "text/html; charset=windows-1251")
+    assert text in d.text and d.charset_used == "cp1251" and d.fixes == ()
+
+
 def test_utf8_declared_as_latin1():
     d = decode_html(page("Café “quoted” naïve").encode("utf-8"), "text/html; charset=ISO-8859-1")
     assert "Café “quoted” naïve" in d.text
