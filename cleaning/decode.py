@@ -10,8 +10,11 @@ that, the lies real sites tell are checked and repaired, each recorded in ``fixe
   ``charset_lie:cp1252->utf-8``;
 - a page declared UTF-8 that mixes in Windows-1252 bytes is ``detwingle``d (each invalid
   byte read as Windows-1252; exact, unlike bs4's UnicodeDammit.detwingle);
-- a page declared UTF-8 whose bytes are GBK/Shift-JIS/... is detected (charset-normalizer):
-  ``charset_lie:utf-8->gb18030``;
+- a page declared UTF-8 whose bytes are GBK/Shift-JIS/...: the <meta> charset if it differs
+  from the header's, else charset-normalizer (on >= 200 non-ASCII bytes; below that GB18030,
+  then CP932, Big5-HKSCS, CP949 in turn): ``charset_lie:utf-8->gb18030``;
+- a Latin charset (typically a server's default ISO-8859-1) over bytes that come in
+  multi-byte runs: the <meta> charset, else the detector: ``charset_lie:iso8859-1->gb18030``;
 - undeclared pages are UTF-8 when strictly valid, else detected (``charset_detected:...``).
 
 A str body is returned as-is. Never raises.
