@@ -29,7 +29,16 @@ _MONTH = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|ju
 # Time of day after a date: 16:38, 16:38:28, 4:38 pm, 16:38:28.123, then an optional zone.
 _TIME = (r"(?:(?:\s*[T,]\s*|\s+(?:at\s+)?)(?P<h>\d{1,2})[:时](?P<mi>\d{2})(?:[:分](?P<s>\d{2})(?:\.\d{1,9})?)?"
          r"(?:\s*(?P<ampm>[ap]\.?m\.?))?"
-         r"(?:\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)(?![A-Za-z]))?)?")
+         r"(?:\s*\(?(?P<tz>Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?"
+         r"|(?-i:EST|EDT|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST|CET|CEST|EET|EEST|WET|WEST|BST|JST|KST|"
+         r"HKT|SGT|AEST|AEDT|ACST|AWST|NZST|NZDT))\)?(?![A-Za-z]))?)?")
+# Zone abbreviations with one meaning (CST, IST and the like are ambiguous: never used).
+ZONE_ABBREVIATIONS: dict[str, float] = {
+    "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9,
+    "AKDT": -8, "HST": -10, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "WET": 0, "WEST": 1,
+    "BST": 1, "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11, "ACST": 9.5,
+    "AWST": 8, "NZST": 12, "NZDT": 13,
+}
 
 # Whole-string and in-text date shapes: (name, compiled regex). Groups: y, m / mon, d, time.
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -86,7 +95,7 @@ def _now() -> datetime:
 
 
 def parse_offset(tz: str | None) -> timezone | None:
-    """A timezone from 'Z', '+08:00', '+0800', 'GMT', 'UTC+8'; None when not given.
+    """A timezone from 'Z', '+08:00', '+0800', 'GMT', 'UTC+8', 'EST'; None when not given.
 
     >>> parse_offset("+0800")
     datetime.timezone(datetime.timedelta(seconds=28800))
@@ -100,6 +109,8 @@ def parse_offset(tz: str | None) -> timezone | None:
     tz = tz.strip().upper()
     if tz in ("Z", "UTC", "GMT"):
         return UTC
+    if tz in ZONE_ABBREVIATIONS:
+        return timezone(timedelta(hours=ZONE_ABBREVIATIONS[tz]))
     m = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", tz)
     if not m:
         return None
