@@ -29,7 +29,7 @@ _MONTH = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|ju
 # Time of day after a date: 16:38, 16:38:28, 4:38 pm, 16:38:28.123, then an optional zone.
 _TIME = (r"(?:(?:\s*[T,]\s*|\s+(?:at\s+)?)(?P<h>\d{1,2})[:时](?P<mi>\d{2})(?:[:分](?P<s>\d{2})(?:\.\d{1,9})?)?"
          r"(?:\s*(?P<ampm>[ap]\.?m\.?))?"
-         r"(?:\s*\(?(?P<tz>Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?"
+         r"(?:\s*\(?(?P<tz>Z|[+-]\d{2}(?::?\d{2})?|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?"
          r"|(?-i:EST|EDT|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST|CET|CEST|EET|EEST|WET|WEST|BST|JST|KST|"
          r"HKT|SGT|AEST|AEDT|ACST|AWST|NZST|NZDT))\)?(?![A-Za-z]))?)?")
 # Zone abbreviations with one meaning (CST, IST and the like are ambiguous: never used).
@@ -213,7 +213,10 @@ def date_from_match(m: re.Match[str], name: str, raw: str, source: str,
         second = int(groups["s"]) if groups.get("s") else None
         if minute > 59 or (second is not None and second > 60):
             return None
-        tz = parse_offset(groups.get("tz"))
+        tz_text = groups.get("tz") or ""
+        if tz_text[:1] in "+-" and second is None and "T" not in m.group(0).upper():
+            tz_text = ""  # "10:30-12:00" is a time range, not an offset
+        tz = parse_offset(tz_text)
     return build_date(raw, source, year, month, day, hour, minute, second, tz, now)
 
 
