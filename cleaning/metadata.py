@@ -148,6 +148,7 @@ TITLE_SEPARATOR = re.compile(
     r"\s+[-|–—·•»/]\s+|\s+::\s+|\s*[_｜]\s*|\s*\|\s*|\s*——\s*"
     r"|(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])\s*-\s*(?=[\u4e00-\u9fff])")
 MAX_SITE_WORDS = 6
+TITLE_WORD_OVERLAP = 0.75  # share of words two titles must have in common to agree
 # Titles that name no article (compared as lowercase words).
 GENERIC_TITLES = frozenset(("home", "homepage", "home page", "index", "welcome", "untitled",
                             "forum", "forums", "news", "blog", "search", "404", "page not found",
@@ -467,13 +468,16 @@ def rejoin(title: str, parts: list[str]) -> str:
 
 
 def titles_agree(a: str, b: str) -> bool:
-    """Same words, or one contains the other and is not much longer.
+    """Same words (in any order, or all but a few), or one contains the other and is not
+    much longer.
 
     >>> titles_agree("Storm hits coast", "Storm hits coast | BBC")
     True
     >>> titles_agree("Home", "Storm hits coast")
     False
     >>> titles_agree("Storm hits coast", "Storm hits coast of Scotland, killing three")
+    True
+    >>> titles_agree("Beginner Marathon Plan", "Marathon Beginner Plan")
     True
     """
     ka, kb = normalize_title_key(a), normalize_title_key(b)
@@ -484,7 +488,10 @@ def titles_agree(a: str, b: str) -> bool:
     short, long_ = sorted((ka, kb), key=len)
     if long_.startswith(short + " ") and short.count(" ") >= 2:
         return True  # a shortened or extended headline: at least three words in common
-    return short in long_ and len(short) >= 0.6 * len(long_)
+    if short in long_ and len(short) >= 0.6 * len(long_):
+        return True
+    wa, wb = set(ka.split()), set(kb.split())
+    return min(len(wa), len(wb)) >= 3 and len(wa & wb) >= TITLE_WORD_OVERLAP * len(wa | wb)
 
 
 def pick_h1(signals: PageSignals, hints: list[str], site_keys: set[str]
