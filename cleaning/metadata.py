@@ -1010,7 +1010,7 @@ def extract_metadata(root: Any, url: str) -> Metadata:
     description = squash(description or signals.first(DESCRIPTION_META)) or None
     section = section_from(node, graph, title) or signals.first(SECTION_META)
     tags = tags_from(node, signals)
-    image = image_from(node, signals, url)
+    image = image_from(node, signals, url, graph)
     language = normalize_language(signals.html_lang) or next(
         (c for c in (normalize_language(v) for v in signals.each(LANGUAGE_META)) if c), None)
     if language is None and node:
@@ -1074,11 +1074,15 @@ def tags_from(node: dict[str, Any], signals: PageSignals) -> tuple[str, ...]:
     return unique(tags)[:MAX_TAGS]
 
 
-def image_from(node: dict[str, Any], signals: PageSignals, url: str) -> str | None:
-    """JSON-LD image (string, ImageObject, list), else og:image / twitter:image; absolute."""
+def image_from(node: dict[str, Any], signals: PageSignals, url: str,
+               graph: JsonLdGraph | None = None) -> str | None:
+    """JSON-LD image (string, ImageObject, list, @id reference), else og:image /
+    twitter:image; absolute."""
     value = node.get("image") or node.get("thumbnailUrl") if node else None
     if isinstance(value, list):
         value = value[0] if value else None
+    if graph is not None:
+        value = graph.resolve(value)
     if isinstance(value, dict):
         value = value.get("url") or value.get("contentUrl") or value.get("@id")
     for candidate in (value if isinstance(value, str) else None, *signals.each(IMAGE_META)):

@@ -64,6 +64,14 @@ def test_graph_with_id_references():
     assert m.language_hint == "en"
 
 
+def test_image_by_id_reference():
+    data = {"@graph": [
+        {"@type": "ImageObject", "@id": URL + "#primaryimage", "url": "/img/p.jpg"},
+        {"@type": "BlogPosting", "headline": "Words here", "image": {"@id": URL + "#primaryimage"}}]}
+    m = meta_of(f"<html><head>{ld(data)}</head><body></body></html>")
+    assert m.image_url == "https://www.example.com/img/p.jpg"
+
+
 def test_itemlist_of_other_articles_is_not_the_article():
     other = {"@context": "https://schema.org", "@type": "ItemList", "itemListElement": [
         {"@type": "ListItem", "position": 1, "item": {
