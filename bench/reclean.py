@@ -19,6 +19,7 @@ import argparse
 import gzip
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from output.archive import WarcArchive  # noqa: E402
-from reclean import Options, run_reclean  # noqa: E402
 
 BENCH_DIRS = (ROOT.parent / "shared" / "bench" / "wcxb_test",
               ROOT.parent / "shared" / "bench" / "trafilatura_eval")
@@ -52,12 +52,16 @@ def source_pages(limit: int | None) -> list[tuple[str, bytes]]:
     return pages[:limit] if limit else pages
 
 
-def build_inputs(pages: list[tuple[str, bytes]], tmp: Path) -> dict[str, Path]:
+def build_inputs(pages: list[tuple[str, bytes]], tmp: Path, copies: int = 1) -> dict[str, Path]:
+    """The pages as a crawl run folder (``copies`` times over, each copy under other URLs, to
+    make a bigger WARC) and as a folder of saved pages."""
     run = tmp / "run"
     archive = WarcArchive(run / "raw")
-    for url, body in pages:
-        archive.write_response(url, 200, [("Content-Type", "text/html")], body,
-                               "2026-11-27T00:00:00Z")
+    for copy in range(copies):
+        for url, body in pages:
+            archive.write_response(url if copy == 0 else f"{url}#copy{copy}", 200,
+                                   [("Content-Type", "text/html")], body,
+                                   "2026-11-27T00:00:00Z")
     archive.close()
     folder = tmp / "pages"
     folder.mkdir()
@@ -70,20 +74,29 @@ def build_inputs(pages: list[tuple[str, bytes]], tmp: Path) -> dict[str, Path]:
     return {"warc": run, "folder": folder}
 
 
-def measure(label: str, source: Path, out: Path, formats: tuple[str, ...], **kw) -> dict:
+def measure(label: str, source: Path, out: Path, formats: tuple[str, ...], workers: int,
+            dask: str | None = None) -> dict:
+    """One ``gleaner reclean`` run in a subprocess (so its memory is its own)."""
+    cmd = [sys.executable, "-m", "crawler", "reclean", str(source), "--out", str(out),
+           "--workers", str(workers), "--formats", ",".join(formats), "--progress", "log"]
+    if dask:
+        cmd += ["--dask", dask]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t0 = time.monotonic()
-    summary = run_reclean(Options(inputs=(str(source),), out_dir=str(out), progress=False,
-                                  formats=formats, **kw))
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.monotonic() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{label} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    summary = json.loads((out / "reclean.json").read_text("utf-8"))
     rss = summary["worker_peak_rss_mb"]
-    row = {"config": label, "pages": summary["pages_cleaned_this_run"],
-           "records": summary["records"], "wall_s": round(wall, 2),
-           "pages_per_s": round(summary["pages_cleaned_this_run"] / wall, 1),
+    pages = summary["pages_cleaned_this_run"]
+    row = {"config": label, "pages": pages, "records": summary["records"],
+           "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
            "clean_phase_pages_per_s": summary["clean_pages_per_s"],
            "worker_peak_rss_mb_max": max(rss.values()) if rss else None,
            "worker_max_pss_mb": max(summary.get("worker_max_pss_mb", {}).values(), default=None),
            "worker_max_uss_mb": max(summary.get("worker_max_uss_mb", {}).values(), default=None),
-           "workers_seen": len(rss)}
+           "main_peak_rss_mb": summary["main_peak_rss_mb"], "workers_seen": len(rss)}
     print(json.dumps(row), flush=True)
     return row
 
@@ -95,14 +108,18 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--no-dask", action="store_true")
     parser.add_argument("--formats", default="jsonl")
+    parser.add_argument("--copies", type=int, default=1,
+                        help="write the pages this many times into the WARC (memory check)")
     args = parser.parse_args()
     pages = source_pages(args.limit)
-    print(f"# {len(pages)} pages, input={args.input}, cpus={os.cpu_count()}, "
+    print(f"# {len(pages)} pages ({sum(len(b) for _, b in pages) / 2**20:.0f} MiB of HTML), "
+          f"input={args.input}, cpus={os.cpu_count()}, "
           f"loadavg before={os.getloadavg()}", flush=True)
     formats = tuple(args.formats.split(","))
     with tempfile.TemporaryDirectory(prefix="gleaner-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        source = build_inputs(pages, tmp)[args.input]
+        source = build_inputs(pages, tmp, copies=args.copies)[args.input]
+        del pages  # the runs below are subprocesses; keep this process small meanwhile
         rows = [measure(f"local x{w}", source, tmp / f"out-{w}", formats, workers=int(w))
                 for w in args.workers.split(",")]
         if not args.no_dask:

@@ -30,6 +30,7 @@ PARTS_DIR = "parts"
 PAGES_PER_HTML_PARTITION = 200
 FAILURE_EXAMPLES = 50
 LOCAL = "local"
+CONNECT_TIMEOUT_S = 15
 
 
 def plan_partitions(inputs: list[Input], pages_per_partition: int = PAGES_PER_HTML_PARTITION
@@ -127,15 +128,54 @@ def reusable_summary(base: Path, inputs: list[Input]) -> dict[str, Any] | None:
     return summary if Path(str(base) + ".jsonl").is_file() else None
 
 
+def gleaner_versions() -> dict[str, str]:
+    """Versions that must match between the client and every worker (run on each worker)."""
+    import cleaning
+    from cleaning.pipeline import PIPELINE_VERSION
+    from output.schema import SCHEMA_VERSION
+
+    return {"cleaning": cleaning.__version__, "pipeline": PIPELINE_VERSION,
+            "schema": str(SCHEMA_VERSION)}
+
+
+def check_workers(client) -> None:
+    """Raise UsageError when a worker cannot import gleaner or runs another version of it."""
+    from reclean.inputs import UsageError
+
+    mine = gleaner_versions()
+    try:
+        theirs = client.run(gleaner_versions)
+    except Exception as exc:  # noqa: BLE001 - any failure here means the workers are unfit
+        raise UsageError(f"Dask workers cannot run gleaner ({type(exc).__name__}: {exc}); "
+                         "install the same gleaner version on every worker") from exc
+    if not theirs:
+        raise UsageError("the Dask cluster has no workers")
+    wrong = {addr: v for addr, v in theirs.items() if v != mine}
+    if wrong:
+        raise UsageError(f"Dask workers run another gleaner version: {wrong} (here: {mine})")
+
+
 def open_client(address: str, workers: int):
-    """A distributed Client: a LocalCluster of single-threaded processes, or a scheduler."""
+    """A distributed Client: a LocalCluster of single-threaded processes, or a scheduler
+    (whose workers are checked for the same gleaner version)."""
     from distributed import Client, LocalCluster
 
     if address == LOCAL:
         cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
                                dashboard_address=None, memory_limit=0)
         return Client(cluster), cluster
-    return Client(address), None
+    from reclean.inputs import UsageError
+
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"cannot reach the Dask scheduler {address!r}: {exc}") from exc
+    try:
+        check_workers(client)
+    except BaseException:
+        client.close()
+        raise
+    return client, None
 
 
 def merge_counts(total: dict[str, dict[str, int]], part: dict[str, dict[str, int]]) -> None:

@@ -35,7 +35,7 @@ from reclean.progress import Progress
 from reclean.state import State
 from reclean.unique import UniqueRecords
 from reclean.warc import WarcPage, iter_warc_items
-from reclean.work import HtmlFile, Job, Outcome, init_worker, process_chunk
+from reclean.work import HtmlFile, Job, Outcome, init_worker, peak_rss_mb, process_chunk
 
 SUMMARY_FILE = "reclean.json"
 EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
@@ -423,6 +423,7 @@ def build_summary(opts: Options, inputs: list[Input], run_id: str, started: str,
         "failures": dict(sorted(counts.get("failed", {}).items())),
         "failure_examples": failures,
         "outputs": outputs,
+        "main_peak_rss_mb": peak_rss_mb(),
         **{k: v for k, v in facts.items() if k not in ("pages_this_run", "duplicates")},
         "exit_code": exit_code,
     }
