@@ -834,9 +834,12 @@ def dates_from_markup(near: list[etree._Element], signals: PageSignals,
     if published is not None:
         return published, modified
     scope = _title_scope(anchor)
+    main_article = first_main_article(signals.times)
     for el in signals.times:
         marked = el.get("pubdate") is not None or "publish" in (el.get("class") or "").lower()
-        if not marked and not _in_scope(el, scope):
+        if not marked and not _in_scope(el, scope) and not _in_scope(el, main_article):
+            continue
+        if in_comments(el):
             continue
         value = parse_date(el.get("datetime") or element_text(el, 80), "time")
         if value is None:
@@ -878,27 +881,46 @@ def find_title_element(root: etree._Element, title: str | None) -> etree._Elemen
     return first
 
 
-def _title_scope(h1: etree._Element | None) -> etree._Element | None:
-    """The element around the title whose <time>s belong to the article (article, or the
-    h1's great-grandparent)."""
-    if h1 is None:
+def _title_scope(anchor: etree._Element | None) -> etree._Element | None:
+    """The element around the title whose <time>s belong to the article: the <article> that
+    holds the title, else the title element's great-grandparent (never body)."""
+    if anchor is None:
         return None
-    node = h1
+    node = anchor
     for _ in range(3):
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
         node = parent
         if node.tag == "article":
-            break
+            return node
+    for ancestor in node.iterancestors("article"):
+        return ancestor
     return node
 
 
 def _in_scope(el: etree._Element, scope: etree._Element | None) -> bool:
-    for anc in el.iterancestors():
-        if anc is scope or anc.tag == "article":
-            return True
-    return False
+    """True when el is inside scope (the <article> of related-story cards is not enough)."""
+    return scope is not None and any(anc is scope for anc in el.iterancestors())
+
+
+def first_main_article(times: list[etree._Element]) -> etree._Element | None:
+    """The <article> of the first <time> that sits in an article which is the page's main one:
+    the first <article> of the page, not a comment, not in an aside/nav/footer (related-story
+    cards and comments come later or sit there)."""
+    page_first = None
+    for el in times:
+        article = next(el.iterancestors("article"), None)
+        if article is None:
+            continue
+        if page_first is None:
+            page_first = next(article.getroottree().getroot().iter("article"))
+        if article is not page_first or COMMENT_CLASS.search(article.get("class") or ""):
+            return None
+        if any(anc.tag in ("aside", "nav", "footer") for anc in article.iterancestors()):
+            return None
+        return article
+    return None
 
 
 def first_date(values: list[Any], source: str) -> DateValue | None:

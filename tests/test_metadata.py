@@ -344,6 +344,27 @@ def test_footer_and_sidebar_dates_are_ignored():
     assert meta_of(html, "https://e.com/a").date_published is None
 
 
+def test_time_of_a_related_story_card_is_not_the_date():
+    html = ("<html><body><div><div><div><h1>The title words</h1><p>Body text.</p></div></div>"
+            "</div><aside><article><h3>Other story</h3><time datetime='2020-01-01'>Jan 1</time>"
+            "</article></aside></body></html>")
+    assert meta_of(html, "https://e.com/a").date_published is None
+
+
+def test_comment_dates_are_not_the_date():
+    html = ("<html><body><article><h1>The title words</h1><p>Body text.</p>"
+            "<div class='comments'><article class='comment-body'><time datetime='2020-01-05'>"
+            "Jan 5</time></article></div></article></body></html>")
+    assert meta_of(html, "https://e.com/a").date_published is None
+
+
+def test_time_inside_the_article_of_the_title():
+    html = ("<html><body><article><header><div><div><h1>The title words</h1></div></div>"
+            "</header><footer><time datetime='2023-09-19'>Sept 19</time></footer>"
+            "<p>" + "Body text. " * 80 + "</p></article></body></html>")
+    assert meta_of(html, "https://e.com/a").date_published.value == "2023-09-19"
+
+
 def test_modified_dates():
     m = meta_of('<html><head><meta property="article:published_time" content="2024-03-01">'
                 '<meta property="article:modified_time" content="2024-03-03T10:00:00Z">'
