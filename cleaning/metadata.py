@@ -864,7 +864,7 @@ def find_title_element(root: etree._Element, title: str | None) -> etree._Elemen
     >>> find_title_element(doc, "Big story").tag
     'b'
     """
-    if not title or len(title) > 200:
+    if not title or not title.strip() or len(title) > 200:
         return None
     probe = title.split()[0][:12]  # a cheap substring test before squashing
     first = None
