@@ -214,8 +214,9 @@ def start_server(site_dir: Path) -> tuple[subprocess.Popen[str], str]:
     return proc, f"http://127.0.0.1:{line.split()[1]}/"
 
 
-def crawl_command(url: str, run_dir: Path, workers: int) -> list[str]:
-    settings = [*LOOPBACK_SETTINGS, ("GLEANER_CLEAN_WORKERS", str(workers)),
+def crawl_command(url: str, run_dir: Path, workers: int,
+                  extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    settings = [*LOOPBACK_SETTINGS, *extra, ("GLEANER_CLEAN_WORKERS", str(workers)),
                 ("LOG_FILE", str(run_dir / "crawl.log"))]
     cmd = [sys.executable, "-m", "crawler", "crawl", url, "--out", str(run_dir)]
     for name, value in settings:
@@ -224,14 +225,14 @@ def crawl_command(url: str, run_dir: Path, workers: int) -> list[str]:
 
 
 def run_crawl(label: str, url: str, run_dir: Path, workers: int, server: psutil.Process,
-              timeout: float) -> CrawlResult:
+              timeout: float, extra: tuple[tuple[str, str], ...] = ()) -> CrawlResult:
     """One crawl subprocess, sampled every SAMPLE_EVERY seconds until it exits."""
     run_dir.mkdir(parents=True)
     log_path = run_dir / "crawl.log"
     env = {**os.environ, "GLEANER_CLEAN_WORKERS": str(workers)}
     server_cpu0 = sum(server.cpu_times()[:2])
     started = time.monotonic()
-    proc = subprocess.Popen(crawl_command(url, run_dir, workers), cwd=ROOT, env=env,
+    proc = subprocess.Popen(crawl_command(url, run_dir, workers, extra), cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     ps = psutil.Process(proc.pid)
     samples: list[Sample] = []
@@ -372,11 +373,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="article size range (default 30 100; 10 30 with --memory)")
     parser.add_argument("--timeout", type=float, default=3600, help="per crawl, seconds")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra crawl setting for every run (repeatable), e.g. "
+                             "GLEANER_FOLLOW_SITEMAPS=False")
     parser.add_argument("--samples", type=Path, metavar="FILE",
                         help="write every RSS sample (JSON lines) to FILE")
     args = parser.parse_args(argv)
     pages = args.pages or (20_000 if args.memory else 2_000)
     page_kb = tuple(args.page_kb or ((10, 30) if args.memory else (30, 100)))
+    extra = tuple(tuple(pair.split("=", 1)) for pair in args.set if "=" in pair)
     tmp = Path(tempfile.mkdtemp(prefix="gleaner-crawl-bench-"))
     t0 = time.monotonic()
     site = build_site(tmp / "site", pages, page_kb)  # type: ignore[arg-type]
@@ -390,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
         workers = [int(w) for w in args.workers.split(",") if w.strip()]
         if args.memory:
             w = workers[0] if workers else 1
-            r = run_crawl(f"clean on ({w}w)", url, tmp / "run-memory", w, server, args.timeout)
+            r = run_crawl(f"clean on ({w}w)", url, tmp / "run-memory", w, server, args.timeout,
+                          extra)
             ok = print_memory(r)
             results = [r]
         else:
@@ -399,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
                 for w in [0, *workers]:
                     label = "clean off" if w == 0 else f"clean on ({w}w)"
                     results.append(run_crawl(label, url, tmp / f"run-{round_no}-{w}", w,
-                                             server, args.timeout))
+                                             server, args.timeout, extra))
             ok = print_throughput(results, int(site["articles"]))
         print(load_note())
         if args.samples:
