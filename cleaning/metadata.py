@@ -143,10 +143,12 @@ STRING_VALUE = etree.XPath("string()")
 BYLINE_SCAN = 80  # elements after the title element checked for a byline
 ITEMPROP_DATES = ("datePublished", "dateCreated", "dateModified")
 # Title separators: " - ", " | ", " – ", " — ", " :: ", " · ", " » ", "_" (Chinese
-# 标题_栏目_公司名), full-width bar, and a bare "-" between CJK characters (标题-公司名).
+# 标题_栏目_公司名), full-width bar, and a bare "-" next to CJK characters (标题-公司名,
+# 标题-Company Name).
 TITLE_SEPARATOR = re.compile(
     r"\s+[-|–—·•»/]\s+|\s+::\s+|\s*[_｜]\s*|\s*\|\s*|\s*——\s*"
-    r"|(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])\s*-\s*(?=[\u4e00-\u9fff])")
+    r"|(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])\s*-\s*(?=[\u4e00-\u9fffA-Za-z])"
+    r"|(?<=[A-Za-z.])-(?=[\u4e00-\u9fff])")
 MAX_SITE_WORDS = 6
 TITLE_WORD_OVERLAP = 0.75  # share of words two titles must have in common to agree
 # Titles that name no article (compared as lowercase words).
@@ -160,7 +162,8 @@ GLUED_SEPARATORS = "-|_–—:·•»/｜"
 TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|igshid|"
                              r"spm|from|share|ref_src|cmpid)$", re.I)
 CJK_CHAR = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]")
-WORD_OR_CJK = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]|[^\W_]+")
+WORD_OR_CJK = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]"
+                         r"|[^\W_\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]+")
 TEXT_WINDOW_BEFORE = 160
 TEXT_WINDOW_AFTER = 500
 MAX_TAGS = 30
@@ -359,8 +362,8 @@ def choose_canonical(signals: PageSignals, url: str) -> str | None:
 def count_words(text: str) -> int:
     """Words, CJK characters counting one each.
 
-    >>> count_words("Hello world 你好")
-    4
+    >>> count_words("Hello world 你好"), count_words("参加2021年展会")
+    (4, 6)
     """
     return len(WORD_OR_CJK.findall(text))
 
@@ -486,8 +489,8 @@ def titles_agree(a: str, b: str) -> bool:
     if ka == kb:
         return True
     short, long_ = sorted((ka, kb), key=len)
-    if long_.startswith(short + " ") and short.count(" ") >= 2:
-        return True  # a shortened or extended headline: at least three words in common
+    if long_.startswith(short + " ") and title_size(short) >= 3:
+        return True  # a shortened or extended headline: three words (six CJK characters)
     if short in long_ and len(short) >= 0.6 * len(long_):
         return True
     wa, wb = set(ka.split()), set(kb.split())

@@ -142,6 +142,7 @@ def test_choose_article_node_ignores_non_articles():
     ("成都建设科技创新中心_新闻中心_某某科技有限公司", None, "成都建设科技创新中心"),
     ("成都建设科技创新中心-某某公司", None, "成都建设科技创新中心"),
     ("China-Europe Center opens", None, "China-Europe Center opens"),  # no separator
+    ("公司参加2021年广州国际照明展览会-Huaxin Lighting", None, "公司参加2021年广州国际照明展览会"),
     ("News | Example", "Example", "News"),
     ("Example :: Storm hits the coast", "Example", "Storm hits the coast"),
 ])
@@ -157,6 +158,8 @@ def test_strip_site_suffix(title, site, expected):
     ("<title>Products - Air Purifiers</title>", "<h1>Air Purifiers</h1>", "Air Purifiers"),
     ("<title>成都建设科技创新中心_新闻中心_某某公司</title>", "<h1>成都建设科技创新中心</h1>",
      "成都建设科技创新中心"),
+    ("<title>公司参加2021年广州国际照明展览会-Huaxin Lighting</title>",
+     "<h1>公司参加2021年广州国际照明展览会</h1>", "公司参加2021年广州国际照明展览会"),
     ("<title>A shortened headline - Site</title>",
      "<h1>A shortened headline with the full words</h1>",
      "A shortened headline with the full words"),
