@@ -234,22 +234,6 @@ def element_text(el: etree._Element) -> str:
     return normalize_space("".join(el.itertext()))
 
 
-def text_before(a: etree._Element, max_levels: int = 2) -> str:
-    """The short text immediately before a link (its label), looking up to two levels up."""
-    node = a
-    for _ in range(max_levels):
-        prev = node.getprevious()
-        if prev is not None:
-            return (element_text(prev) + " " + (prev.tail or "")).strip()[-40:]
-        parent = node.getparent()
-        if parent is None:
-            return ""
-        if parent.text and parent.text.strip():
-            return parent.text.strip()[-40:]
-        node = parent
-    return ""
-
-
 def make_link(a: etree._Element, base_url: str, title: str) -> Link | None:
     """A Link from an <a>, or None for empty / placeholder / javascript links."""
     href = (a.get("href") or "").strip()
@@ -265,33 +249,91 @@ def make_link(a: etree._Element, base_url: str, title: str) -> Link | None:
     return Link(url=url, title=title)
 
 
-def find_prev_next(body: etree._Element, base_url: str) -> tuple[Link | None, Link | None]:
-    """Previous/next article links announced by a label ("Pre:", "Next:", 上一篇, 下一篇)."""
+def link_after_label(owner: etree._Element, is_tail: bool) -> etree._Element | None:
+    """The <a> that follows a label text node (its element's first child or next sibling)."""
+    node = owner.getnext() if is_tail else (owner[0] if len(owner) else owner.getnext())
+    if node is None:
+        return None
+    if node.tag == "a":
+        return node
+    return node.find(".//a")
+
+
+def enclosing_link(el: etree._Element, levels: int = 3) -> etree._Element | None:
+    """``el`` itself or one of its first ancestors when it is an <a>."""
+    for _ in range(levels):
+        if el is None:
+            return None
+        if el.tag == "a":
+            return el
+        el = el.getparent()
+    return None
+
+
+def label_candidates(body: etree._Element) -> list[tuple[etree._Element, bool, str]]:
+    """(owner, is_tail, text) of every text node that may hold a prev/next label
+    (:func:`annotate` collects the same list during its walk)."""
+    found = []
+    for el in body.iter():
+        if el.text and has_label_keyword(el.text):
+            found.append((el, False, el.text))
+        if el is not body and el.tail and has_label_keyword(el.tail):
+            found.append((el, True, el.tail))
+    return found
+
+
+def has_label_keyword(text: str) -> bool:
+    """Cheap test: could this text node hold a prev/next label?
+
+    >>> has_label_keyword("Pre:"), has_label_keyword("上一篇"), has_label_keyword("Plain text")
+    (True, True, False)
+    """
+    return rules.LABEL_HINT_RE.search(text) is not None
+
+
+def find_prev_next(body: etree._Element, base_url: str,
+                   candidates: list[tuple[etree._Element, bool, str]] | None = None,
+                   ) -> tuple[Link | None, Link | None]:
+    """Previous/next article links announced by a label ("Pre:", "Next:", 上一篇, 下一篇).
+
+    Only text nodes holding a label keyword are looked at (``candidates``, collected by the
+    annotate walk; computed here when not given).
+    """
+    if candidates is None:
+        candidates = label_candidates(body)
     prev_link: Link | None = None
     next_link: Link | None = None
-    for a in body.iter("a"):
+    for owner, is_tail, text in candidates:
         if prev_link is not None and next_link is not None:
             break
-        if not a.get("href"):
+        if owner.getparent() is None and owner is not body:
             continue
-        text = element_text(a)
-        if len(text) > 300:
+        a = None if is_tail else enclosing_link(owner)
+        if a is not None:  # the label is inside the link: "Next: The bridge opens"
+            if not a.get("href"):
+                continue
+            label = element_text(a)
+            m = rules.PREV_IN_LINK_RE.match(label)
+            if m and prev_link is None:
+                prev_link = make_link(a, base_url, m.group("title"))
+                continue
+            m = rules.NEXT_IN_LINK_RE.match(label)
+            if m and next_link is None:
+                next_link = make_link(a, base_url, m.group("title"))
             continue
-        m = rules.PREV_IN_LINK_RE.match(text)
-        if m and prev_link is None:
-            prev_link = make_link(a, base_url, m.group("title"))
+        label = text.strip()[-40:]
+        is_prev = prev_link is None and rules.PREV_LABEL_RE.search(label)
+        is_next = not is_prev and next_link is None and rules.NEXT_LABEL_RE.search(label)
+        if not (is_prev or is_next):
             continue
-        m = rules.NEXT_IN_LINK_RE.match(text)
-        if m and next_link is None:
-            next_link = make_link(a, base_url, m.group("title"))
+        a = link_after_label(owner, is_tail)
+        if a is None or not a.get("href"):
             continue
-        before = text_before(a)
-        if not before:
-            continue
-        if prev_link is None and rules.PREV_LABEL_RE.search(before):
-            prev_link = make_link(a, base_url, text)
-        elif next_link is None and rules.NEXT_LABEL_RE.search(before):
-            next_link = make_link(a, base_url, text)
+        link = make_link(a, base_url, element_text(a))
+        if is_prev:
+            prev_link = link
+        else:
+            next_link = link
     return prev_link, next_link
 
 
@@ -362,6 +404,7 @@ class Annotation:
     anchors: list  # (kind rank, element): itemprop=articleBody, content class, article, main
     teasers: int  # linked headings + <article> elements
     teaser_heads: list  # the linked headings (h2-h4), in document order
+    labels: list  # (owner, is_tail, text) of text nodes that may be prev/next labels
 
 
 def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
@@ -418,6 +461,8 @@ def annotate(body: etree._Element) -> Annotation:
     anchors: list = []
     teasers = 0
     teaser_heads: list = []
+    labels: list = []
+    label_hint = rules.LABEL_HINT_RE.search
     stack: list = []
     index = 0
     block_tags = rules.BLOCK_TAGS
@@ -435,6 +480,8 @@ def annotate(body: etree._Element) -> Annotation:
                 if n:
                     s[TEXT] = n
                     s[COMMAS] = text.count(",") + text.count("，") + text.count("、")
+                    if n < 300 and label_hint(text):
+                        labels.append((el, False, text))
             stats[el] = s
             if stack and tag in block_tags and tag != "br":
                 stack[-1][FLAGS] |= HAS_BLOCK_CHILD
@@ -477,7 +524,9 @@ def annotate(body: etree._Element) -> Annotation:
                     if n:
                         parent[TEXT] += n
                         parent[COMMAS] += tail.count(",") + tail.count("，") + tail.count("、")
-    return Annotation(stats, paragraphs, junk, anchors, teasers, teaser_heads)
+                        if n < 300 and label_hint(tail):
+                            labels.append((el, True, tail))
+    return Annotation(stats, paragraphs, junk, anchors, teasers, teaser_heads, labels)
 
 
 def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
@@ -981,7 +1030,6 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
         body = root
     etree.strip_elements(root, "script", with_tail=False)
     resolve_noscript(body)
-    prev_link, next_link = find_prev_next(body, url)
     h1 = body.find(".//h1")
     heading_text = element_text(h1)[:200] if h1 is not None else ""
     if config.extra_drop_selectors:
@@ -989,6 +1037,7 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
     extra = compile_extra_patterns(tuple(config.extra_drop_line_patterns))
 
     ann = annotate(body)
+    prev_link, next_link = find_prev_next(body, url, ann.labels)
     page = list(ann.stats[body])
     teasers = ann.teasers + sum(1 for rank, _ in ann.anchors if rank == 3)
     removed = prune_junk(body, ann)

@@ -328,6 +328,10 @@ PREV_IN_LINK_RE = re.compile(
     r"^\s*(?:pre|prev|previous|上一篇|上一条|上篇)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE)
 NEXT_IN_LINK_RE = re.compile(
     r"^\s*(?:next|下一篇|下一条|下篇)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE)
+# Substrings that any prev/next label text contains (English labels need their colon): only
+# text nodes holding one are inspected (one XPath in C instead of a look at every link).
+PREV_NEXT_KEYWORDS = (":", "：", "上一", "下一", "上篇", "下篇")
+LABEL_HINT_RE = re.compile("|".join(re.escape(k) for k in PREV_NEXT_KEYWORDS))
 # Placeholders meaning "there is no neighbour".
 NO_NEIGHBOUR_TITLES = frozenset({"none", "no more", "no", "没有了", "无", "没有了!", "没有了！",
                                  "暂无", "n/a", ""})
