@@ -1,13 +1,18 @@
-"""Downloader middlewares: archive every response as WARC before anything judges it, and
-read robots.txt the RFC 9309 way."""
+"""Downloader middlewares: archive every response as WARC before anything judges it,
+read robots.txt the RFC 9309 way (Crawl-delay included), and back off on 429/503 the
+way the server asks (Retry-After)."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -99,6 +104,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._unreachable: dict[str, str] = {}  # netloc -> why
+        self._crawl_delays: dict[str, float] = {}  # netloc -> Crawl-delay (0: none)
         logging.getLogger(RobotsTxtMiddleware.__module__).setLevel(logging.CRITICAL)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
@@ -119,6 +125,22 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if isinstance(waiting, Deferred):
             waiting.callback(parser)
 
+    def _apply_crawl_delay(self, parser: Any, request: Request) -> None:
+        """A Crawl-delay for our user agent becomes the lower bound of the host's download
+        delay (capped by ``GLEANER_MAX_CRAWL_DELAY``); AutoThrottle may not lower it."""
+        netloc = urlsplit(request.url).netloc
+        delay = self._crawl_delays.get(netloc)
+        if delay is None:
+            delay = crawl_delay_of(parser, self._robotstxt_useragent or self._default_useragent,
+                                   self.crawler.settings.getfloat("GLEANER_MAX_CRAWL_DELAY", 60))
+            self._crawl_delays[netloc] = delay
+            if delay:
+                self.crawler.stats.max_value("gleaner/robots/crawl_delay", delay)
+                logger.info("robots.txt of %s asks for Crawl-delay %.1f s", netloc, delay)
+        if delay:
+            request.meta["autothrottle_dont_adjust_delay"] = True
+            raise_slot_delay(self.crawler, request, delay)
+
     def _mark_unreachable(self, netloc: str, why: str) -> None:
         self._unreachable[netloc] = why
         self.crawler.stats.inc_value("gleaner/robots/unreachable")
@@ -129,3 +151,119 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if why is not None:
             raise IgnoreRequest(f"robots.txt unreachable ({why})")
         super().process_request_2(rp, request)
+        if rp is not None:
+            self._apply_crawl_delay(rp, request)
+
+
+def crawl_delay_of(parser: Any, user_agent: str, cap: float) -> float:
+    """The Crawl-delay robots.txt sets for ``user_agent`` (0 when none), at most ``cap``.
+
+    >>> from scrapy.robotstxt import ProtegoRobotParser
+    >>> rp = ProtegoRobotParser(b"User-agent: *\\nCrawl-delay: 2\\n", None)
+    >>> crawl_delay_of(rp, "gleaner", 60.0), crawl_delay_of(rp, "gleaner", 1.5)
+    (2.0, 1.5)
+    """
+    try:
+        delay = parser.crawl_delay(user_agent)  # RobotParser API since Scrapy 2.18
+    except Exception:  # noqa: BLE001 - a parser that cannot tell: no delay
+        delay = None
+    return min(float(delay), cap) if delay else 0.0
+
+
+def raise_slot_delay(crawler: Crawler, request: Request, delay: float) -> None:
+    """Make the download slot of ``request`` wait at least ``delay`` between requests."""
+    engine = getattr(crawler, "engine", None)
+    downloader = getattr(engine, "downloader", None)
+    if downloader is None:
+        return
+    slot = downloader.slots.get(downloader.get_slot_key(request))
+    if slot is not None and slot.delay < delay:
+        slot.delay = delay
+
+
+# --- 429 / 503: back off as the server asks ---------------------------------------------------
+
+BACKOFF_STATUSES: tuple[int, ...] = (429, 503)
+NOT_BEFORE_KEY = "gleaner_not_before"  # request.meta: monotonic time before which not to send
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait: delta-seconds or an HTTP-date
+    (RFC 9110 10.2.3); None when absent or unreadable; never negative.
+
+    >>> retry_after_seconds(b"1"), retry_after_seconds("  30 "), retry_after_seconds(b"soon")
+    (1.0, 30.0, None)
+    >>> retry_after_seconds("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0)
+    10.0
+    >>> retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412490.0)
+    0.0
+    """
+    if value is None:
+        return None
+    text = (value.decode("latin-1") if isinstance(value, bytes) else value).strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None or moment.tzinfo is None:
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+def backoff_seconds(retries: int, base: float, cap: float) -> float:
+    """Exponential backoff without a Retry-After: base * 2**retries, at most cap.
+
+    >>> [backoff_seconds(n, 1.0, 5.0) for n in range(4)]
+    [1.0, 2.0, 4.0, 5.0]
+    """
+    return min(cap, base * (2 ** retries))
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware, except that a 429 or 503 is retried after the wait its
+    ``Retry-After`` asks for (capped by ``GLEANER_RETRY_AFTER_MAX``), or after an
+    exponential backoff (``GLEANER_RETRY_BACKOFF`` * 2^n) without one. The wait holds
+    back the retried request (not the reactor) and raises the host's download delay for
+    the time being, so the other requests to that host slow down too. Waits are counted
+    as ``gleaner/retry_after/waits`` (and seconds) for run.json."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler.settings)
+        self.crawler = crawler
+        self.max_wait = crawler.settings.getfloat("GLEANER_RETRY_AFTER_MAX", 120.0)
+        self.backoff = crawler.settings.getfloat("GLEANER_RETRY_BACKOFF", 1.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        not_before = request.meta.get(NOT_BEFORE_KEY)
+        if not_before is not None:
+            remaining = not_before - time.monotonic()
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status not in BACKOFF_STATUSES or request.meta.get("dont_retry"):
+            return super().process_response(request, response)
+        asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if asked is not None:
+            wait = min(asked, self.max_wait)
+            self.crawler.stats.inc_value("gleaner/retry_after/waits")
+            if asked > self.max_wait:
+                self.crawler.stats.inc_value("gleaner/retry_after/capped")
+        else:
+            wait = backoff_seconds(request.meta.get("retry_times", 0), self.backoff,
+                                   self.max_wait)
+            self.crawler.stats.inc_value("gleaner/retry_after/backoffs")
+        retry = self._retry(request, f"HTTP {response.status}, wait {wait:.1f} s")
+        if retry is None:
+            return response
+        self.crawler.stats.inc_value("gleaner/retry_after/seconds", round(wait, 3))
+        retry.meta[NOT_BEFORE_KEY] = time.monotonic() + wait
+        raise_slot_delay(self.crawler, request, min(wait, self.max_wait))
+        return retry

@@ -26,6 +26,9 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # news HTML is far smaller; sitemaps get their own cap
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
+# 429 and 503 are retried after the wait the server's Retry-After asks for (capped), or an
+# exponential backoff without one (crawler.middlewares.RetryAfterMiddleware).
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Every status reaches the spider so 4xx/5xx pages are recorded (cleaning rejects them).
 HTTPERROR_ALLOW_ALL = True
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a rejected page is normal, not a warning
@@ -37,7 +40,12 @@ DOWNLOADER_MIDDLEWARES = {
     # Between HttpCache (900) and DownloaderStats (850): sees redirects, errors and the
     # still-compressed body before Redirect (600) and HttpCompression (590) touch them.
     "crawler.middlewares.WarcArchiveMiddleware": 880,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
 }
+# The run's seen set lives in a SQLite file, not in RAM (Scrapy's RFPDupeFilter keeps a
+# set of every fingerprint); the spider deduplicates links by URL key in the same set.
+DUPEFILTER_CLASS = "crawler.dupefilter.SeenSetDupeFilter"
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 300,
     "pipelines.store.SpoolExportPipeline": 800,
@@ -57,3 +65,7 @@ GLEANER_CLEAN_WORKERS = int(os.environ.get("GLEANER_CLEAN_WORKERS", "1"))
 GLEANER_ARCHIVE_MAX_BYTES = 1 << 30  # rotate WARC files at this size
 GLEANER_SITEMAP_MAXSIZE = 64 * 1024 * 1024  # sitemap protocol cap is 50 MB uncompressed
 GLEANER_FOLLOW_SITEMAPS = True
+GLEANER_SEEN_DIR = None  # folder of the run's seen-set file (None: the system temp folder)
+GLEANER_RETRY_AFTER_MAX = 120.0  # seconds: longest Retry-After wait honoured
+GLEANER_RETRY_BACKOFF = 1.0  # seconds: first backoff on a 429/503 without Retry-After
+GLEANER_MAX_CRAWL_DELAY = 60.0  # seconds: longest robots.txt Crawl-delay honoured

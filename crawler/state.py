@@ -8,7 +8,8 @@ was committed) holds
 * ``articles``: one row per article (``article_id``, from the canonical URL) with the
   content hash, record id and version of its latest exported text;
 * ``runs``: one row per run with its counts and the mean text length (the health
-  check's redesign signal), kept current inside the same transactions;
+  check's redesign signal), kept current inside the same transactions (``not_modified``
+  counts articles known unchanged without a download: 304s and sitemap lastmod skips);
 * ``visits``: the URL keys offered in the current run (``first_visit``, a dupefilter's
   seen set on disk);
 * ``outbox`` and ``exports``: every record to export, written in the *same transaction*
@@ -421,6 +422,28 @@ class CrawlState:
         with self._write() as db:
             return db.execute("INSERT OR IGNORE INTO visits VALUES (?, ?)",
                               (run_id, key)).rowcount == 1
+
+    def skip_unchanged(self, key: str) -> bool:
+        """A sitemap says this URL did not change since the last healthy run: True when an
+        earlier run fetched it (so this run may skip it). A known article is then counted
+        as seen and not modified (``articles``, ``not_modified``, its text length), once
+        per run, so that skipping keeps the health check's article count and mean text
+        length; nothing else about the URL changes. False for a URL never fetched."""
+        run_id = self._require_run()
+        with self._write() as db:
+            row = db.execute("SELECT article_id, is_article FROM urls WHERE url_key = ? "
+                             "AND last_fetch IS NOT NULL", (key,)).fetchone()
+            if row is None:
+                return False
+            if row["is_article"] and row["article_id"]:
+                article = db.execute("SELECT last_run, text_length FROM articles "
+                                     "WHERE article_id = ?", (row["article_id"],)).fetchone()
+                if article is not None and article["last_run"] != run_id:
+                    db.execute("UPDATE articles SET last_run = ? WHERE article_id = ?",
+                               (run_id, row["article_id"]))
+                    _bump(db, run_id, articles=1, not_modified=1,
+                          text_chars=article["text_length"] or 0)
+        return True
 
     def validators(self, key: str) -> tuple[str | None, str | None] | None:
         """(etag, last_modified) exactly as received for a known *article* URL, or None

@@ -24,8 +24,10 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from output.writers import export_records
 from pipelines.journal import journal_for
+from pipelines.seen import SeenSet, seen_for
 
 SPOOL_NAME = "spool.jsonl"
+RECORD_PREFIX = "r:"  # key prefix of record ids in the crawl's seen set
 
 
 def iter_spool(path: Path) -> Iterator[dict[str, Any]]:
@@ -37,17 +39,27 @@ def iter_spool(path: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
-def recover_spool(path: Path) -> set[str]:
-    """Record ids already in a spool left by a killed run into the same folder; a torn
-    last line is cut off so appending goes on at a line boundary."""
+def recover_spool(path: Path, seen: SeenSet) -> int:
+    """Add the record ids of a spool left by a killed run into the same folder to
+    ``seen`` and return how many there are; a torn last line is cut off so appending
+    goes on at a line boundary."""
     if not path.exists():
-        return set()
-    data = path.read_bytes()
-    keep = data[: data.rfind(b"\n") + 1]
-    if len(keep) != len(data):
-        with open(path, "r+b") as fh:
-            fh.truncate(len(keep))
-    return {record["record_id"] for record in iter_spool(path)}
+        return 0
+    with open(path, "r+b") as fh:  # find the last newline without reading the whole file
+        size = fh.seek(0, os.SEEK_END)
+        end = size
+        while end > 0:
+            start = max(0, end - 65536)
+            fh.seek(start)
+            chunk = fh.read(end - start)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                end = start + cut + 1
+                break
+            end = start
+        if end != size:
+            fh.truncate(end)
+    return sum(1 for record in iter_spool(path) if seen.add(RECORD_PREFIX + record["record_id"]))
 
 
 class SpoolExportPipeline:
@@ -56,7 +68,6 @@ class SpoolExportPipeline:
         self.run_dir = run_dir
         self.spool_path = run_dir / SPOOL_NAME
         self.spool: TextIO | None = None
-        self.seen: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SpoolExportPipeline:
@@ -72,8 +83,8 @@ class SpoolExportPipeline:
     def open_spider(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.state is None:
-            self.seen = recover_spool(self.spool_path)
-            self.crawler.stats.set_value("gleaner/spool_recovered", len(self.seen))
+            recovered = recover_spool(self.spool_path, seen_for(self.crawler))
+            self.crawler.stats.set_value("gleaner/spool_recovered", recovered)
             self.spool = open(self.spool_path, "a", encoding="utf-8")  # noqa: SIM115
 
     def process_item(self, item: Any) -> Any:
@@ -81,11 +92,11 @@ class SpoolExportPipeline:
             return item
         if self.state is not None:
             return self.commit_to_state(item)
-        if item["record_id"] in self.seen:  # same article under another URL
+        if not seen_for(self.crawler).add(RECORD_PREFIX + item["record_id"]):
+            # the same article under another URL
             self.crawler.stats.inc_value("gleaner/duplicates")
             raise DropItem(f"duplicate of record {item['record_id']}: {item['url']}",
                            log_level="INFO")
-        self.seen.add(item["record_id"])
         assert self.spool is not None
         self.spool.write(json.dumps(item, ensure_ascii=False) + "\n")
         self.spool.flush()

@@ -7,6 +7,7 @@ to reach the bad endpoints; everything else is the bundled demo site.
 from __future__ import annotations
 
 import gzip
+import re
 import sys
 import threading
 import time
@@ -109,6 +110,18 @@ EDITS: dict[str, tuple[bytes, bytes]] = {
 }
 
 
+# The sitemap's <lastmod> of the edited pages in the second edition (as a CMS bumps it).
+EDITED_LASTMOD = "2099-01-01"
+
+
+def edit_sitemap(body: bytes) -> bytes:
+    """The sitemap of the second edition: the edited pages get a new <lastmod>."""
+    for name in EDITS:
+        body = re.sub(rb"(/news/" + re.escape(name.encode()) + rb"</loc>\s*<lastmod>)[^<]*",
+                      rb"\g<1>" + EDITED_LASTMOD.encode(), body)
+    return body
+
+
 class MockHandler(DemoSiteHandler):
     def site_body(self, path: Path) -> bytes:
         body = super().site_body(path)
@@ -116,6 +129,8 @@ class MockHandler(DemoSiteHandler):
             old, new = EDITS[path.name]
             assert old in body, path
             body = body.replace(old, new, 1)
+        if EDITED.is_set() and path.name == "sitemap.xml":
+            body = edit_sitemap(body)
         return body
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name

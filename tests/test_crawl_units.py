@@ -8,7 +8,7 @@ import pytest
 
 MODULES = ("crawler.demo_server", "crawler.run", "crawler.spiders.articles", "crawler.extensions",
            "crawler.cli_demo", "crawler.middlewares", "pipelines.journal",
-           "pipelines.worker")
+           "pipelines.worker", "pipelines.seen", "crawler.sitemaps", "crawler.dupefilter")
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -24,16 +24,19 @@ from lxml import etree
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from cleaning.types import RawPage
+from crawler.dupefilter import CHECKED_KEY, URL_PREFIX
 from crawler.middlewares import FETCHED_AT_KEY, RAW_REF_KEY, header_pairs
 from crawler.siteconfig import SiteConfig, load_site_config, site_config_from_url
+from crawler.sitemaps import read_sitemap, unchanged_since
 from crawler.state import CrawlState
-from crawler.urls import is_same_site, trap_reason, url_key
+from crawler.urls import canonical_url, is_same_site, trap_reason, url_key
 from output.archive import raw_page_from_http, utc_now_iso
 from pipelines.journal import journal_for
+from pipelines.seen import seen_for
 
 # Exception class name (anywhere in its MRO) -> error kind in run.json; first match wins.
 ERROR_KINDS: tuple[tuple[str, str], ...] = (
@@ -60,6 +63,13 @@ IGNORE_KINDS: tuple[tuple[str, str], ...] = (
     ("offsite", "offsite"),
 )
 PAGE_MARKS = ("html", "xhtml")  # Content-Type substrings whose links are followed
+# Links a page makes to its feeds (RSS/Atom autodiscovery) and to its neighbours in a
+# series (rel=next/prev in <link> or <a>); LinkExtractor only reads <a>/<area>.
+FEED_DISCOVERY_XPATH = ("//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"
+                        "[contains(@type, 'rss+xml') or contains(@type, 'atom+xml')]/@href")
+PREV_NEXT_XPATH = ("//*[self::link or self::a][contains(concat(' ', normalize-space(@rel), ' '), "
+                   "' next ') or contains(concat(' ', normalize-space(@rel), ' '), ' prev ') or "
+                   "contains(concat(' ', normalize-space(@rel), ' '), ' previous ')]/@href")
 # Where a feed names its entries' pages: RSS 2.0 / 1.0 <item><link>, Atom <entry><link href>.
 FEED_LINK_XPATHS: tuple[str, ...] = (
     "//*[local-name()='item']/*[local-name()='link']/text()",
@@ -154,50 +164,62 @@ class ArticlesSpider(scrapy.Spider):
         # Same-site filtering is ours (SiteConfig.allows): LinkExtractor's allow_domains
         # compares the netloc, port included, so it rejects every link of a site on a port.
         self.link_extractor = LinkExtractor()
-        self.seen_keys: set[str] = set()
         self.state: CrawlState | None = None
+        self.lastmod_since: str | None = None  # start of the last healthy run (--state)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticlesSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # Limits and politeness of the site config also under a plain `scrapy crawl
+        # articles -a site=...` (and scrapyd); `gleaner crawl` sets them higher (cmdline).
+        user_agent = crawler.settings.get("USER_AGENT")
+        for name, value in spider.site_config.scrapy_settings(user_agent).items():
+            crawler.settings.set(name, value, priority="spider")
         state_dir = crawler.settings.get("GLEANER_STATE_DIR")
         if state_dir:
             spider.state = open_state(state_dir, spider.site_config.name,
                                       journal_for(crawler).run_id)
+            previous = spider.state.previous_run()
+            spider.lastmod_since = previous.started_at if previous is not None else None
         return spider
+
+    def first_sight(self, url: str) -> bool:
+        """True the first time this run meets a URL (by URL key; the seen set is on disk)."""
+        return seen_for(self.crawler).add(URL_PREFIX + url_key(url))
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.site_config.start_urls:
-            request = self.page_request(url, start=True)
+            request = self.page_request(url, start=True, source="start")
             if request is not None:
                 yield request
         for url in self.site_config.sitemaps:
             yield self.sitemap_request(url)
         for url in self.site_config.feeds:
-            yield Request(url, callback=self.parse_feed, errback=self.on_discovery_error,
-                          priority=5)
+            if (request := self.feed_request(url)) is not None:
+                yield request
         if self.settings.getbool("GLEANER_FOLLOW_SITEMAPS") and self.site_config.start_urls:
             yield Request(urljoin(self.start_url, "/robots.txt"), callback=self.parse_robots,
                           errback=self.on_discovery_error, priority=10,
                           meta={"dont_obey_robotstxt": True})
 
-    def page_request(self, url: str, start: bool = False,
-                     listed: bool = False) -> Request | None:
+    def page_request(self, url: str, start: bool = False, listed: bool = False,
+                     source: str = "link") -> Request | None:
         """A request for a page, or None when it is seen, off-site, denied or a trap
         (a start URL is only checked for being seen). ``listed``: named by a sitemap or
         feed, so it starts at depth 0 (DEPTH_LIMIT counts link hops, not discovery files).
 
-        Known article URLs carry their stored validators (conditional GET)."""
-        key = url_key(url)
-        if key in self.seen_keys:
-            return None
+        Known article URLs carry their stored validators (conditional GET). ``source``
+        (start, sitemap, feed, link, prev_next) is counted for run.json."""
         if not start and not self.site_config.allows(url):
             return None
         trap = None if start else trap_reason(url)
         if trap is not None:
             self.crawler.stats.inc_value(f"gleaner/skipped/{trap}")
             return None
-        self.seen_keys.add(key)
+        if not self.first_sight(url):
+            return None
+        self.crawler.stats.inc_value(f"gleaner/discovered/{source}")
+        key = url_key(url)
         headers = {}
         validators = self.state.validators(key) if self.state is not None else None
         if validators is not None:
@@ -206,8 +228,13 @@ class ArticlesSpider(scrapy.Spider):
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
+        if not start:
+            url = canonical_url(url)  # tracking parameters and fragments off the wire
+        meta: dict[str, Any] = {CHECKED_KEY: True}
+        if listed:
+            meta["depth_reset"] = True
         return Request(url, callback=self.parse, errback=self.on_error, headers=headers,
-                       meta={"depth_reset": True} if listed else None)
+                       meta=meta)
 
     # discovery files: archived by the WARC tap, never handed to cleaning
     def parse_robots(self, response: Response) -> Iterator[Request]:
@@ -218,6 +245,13 @@ class ArticlesSpider(scrapy.Spider):
         for url in urls or [urljoin(response.url, "/sitemap.xml")]:
             if url not in self.site_config.sitemaps:
                 yield self.sitemap_request(url)
+
+    def feed_request(self, url: str) -> Request | None:
+        """A request for an RSS/Atom feed (None when this run already has it)."""
+        if not self.first_sight(url):
+            return None
+        return Request(url, callback=self.parse_feed, errback=self.on_discovery_error,
+                       priority=5, meta={CHECKED_KEY: True, "depth_reset": True})
 
     def sitemap_request(self, url: str) -> Request:
         return Request(url, callback=self.parse_sitemap, errback=self.on_discovery_error,
@@ -233,19 +267,31 @@ class ArticlesSpider(scrapy.Spider):
         try:
             if gzip_magic_number(response):
                 body = gunzip(body, max_size=self.settings.getint("GLEANER_SITEMAP_MAXSIZE"))
-            sitemap = Sitemap(body)
-            entries = list(sitemap)
+            kind, entries = read_sitemap(body)
         except Exception as exc:  # noqa: BLE001 - a broken sitemap is recorded, not fatal
-            self.note_error(response.url, "invalid_sitemap", f"{type(exc).__name__}: {exc}")
+            self.note_error(response.url, "invalid_sitemap", f"{type(exc).__name__}: {exc}"[:300])
             return
-        self.crawler.stats.inc_value("gleaner/sitemap/urls", len(entries))
+        if kind not in ("urlset", "sitemapindex"):
+            self.note_error(response.url, "invalid_sitemap", f"root element <{kind}>")
+            return
         for entry in entries:
-            loc = entry.get("loc", "")
-            if sitemap.type == "sitemapindex":
-                if is_same_site(loc, self.site_config.allowed_hosts):
-                    yield self.sitemap_request(loc)
-            elif (request := self.page_request(loc, listed=True)) is not None:
+            self.crawler.stats.inc_value("gleaner/sitemap/urls")
+            if kind == "sitemapindex":
+                if is_same_site(entry.loc, self.site_config.allowed_hosts):
+                    yield self.sitemap_request(entry.loc)
+            elif self.skip_by_lastmod(entry.loc, entry.lastmod):
+                self.crawler.stats.inc_value("gleaner/skipped_by_lastmod")
+            elif (request := self.page_request(entry.loc, listed=True,
+                                               source="sitemap")) is not None:
                 yield request
+
+    def skip_by_lastmod(self, url: str, lastmod: str | None) -> bool:
+        """True for a sitemap entry of a URL the state knows whose lastmod is not newer
+        than the start of the last healthy run (a URL never fetched is never skipped; a
+        page that links to it may still have it fetched, with a conditional GET)."""
+        if self.state is None or not unchanged_since(lastmod, self.lastmod_since):
+            return False
+        return self.state.skip_unchanged(url_key(url))
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
@@ -256,7 +302,7 @@ class ArticlesSpider(scrapy.Spider):
             self.note_error(response.url, "invalid_feed", "no entry links")
         self.crawler.stats.inc_value("gleaner/feed/urls", len(links))
         for url in links:
-            if (request := self.page_request(url, listed=True)) is not None:
+            if (request := self.page_request(url, listed=True, source="feed")) is not None:
                 yield request
 
     def parse(self, response: Response) -> Iterator[RawPage | Request]:
@@ -280,11 +326,23 @@ class ArticlesSpider(scrapy.Spider):
         if response.status >= 400:
             self.note_error(response.url, f"http_{response.status}", "", count_in_state=False)
             return
-        self.seen_keys.add(url_key(response.url))  # the target of a redirect
         if is_page_response(response):
-            for link in self.link_extractor.extract_links(response):
-                if (request := self.page_request(link.url)) is not None:
-                    yield request
+            yield from self.follow_links(response)
+
+    def follow_links(self, response: TextResponse) -> Iterator[Request]:
+        """Same-site links, rel=next/prev neighbours and the feeds a page announces."""
+        for href in response.xpath(PREV_NEXT_XPATH).getall():
+            url = response.urljoin(href.strip())
+            if (request := self.page_request(url, source="prev_next")) is not None:
+                yield request
+        for link in self.link_extractor.extract_links(response):
+            if (request := self.page_request(link.url)) is not None:
+                yield request
+        for href in response.xpath(FEED_DISCOVERY_XPATH).getall():
+            url = response.urljoin(href.strip())
+            if self.site_config.allows(url) and (request := self.feed_request(url)) is not None:
+                self.crawler.stats.inc_value("gleaner/discovered/feed_link")
+                yield request
 
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
