@@ -80,6 +80,7 @@ PROSE_MIN_CHARS = 100  # trim_edges: a block this long with little link text is 
 TRAIL_SHORT_CHARS = 60  # ...trailing non-prose blocks shorter than this are dropped
 LEAD_SHORT_CHARS = 30  # ...and leading ones shorter than this
 LISTING_MIN_TEASERS = 5  # linked headings that make a page's teaser list worth reading out
+ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
 COMMA_CHARS = (",", "，", "、", "،")
@@ -405,6 +406,7 @@ class Annotation:
     teasers: int  # linked headings + <article> elements
     teaser_heads: list  # the linked headings (h2-h4), in document order
     labels: list  # (owner, is_tail, text) of text nodes that may be prev/next labels
+    skipped: list  # never-content elements whose subtree was not walked
 
 
 def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
@@ -453,9 +455,27 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
     return verdict, 0
 
 
-def annotate(body: etree._Element) -> Annotation:
-    """One iterwalk over the body computing the counters of every element."""
+def annotate(body: etree._Element, skip_chrome: bool = True) -> Annotation:
+    """One iterwalk over the body computing the counters of every element.
+
+    Subtrees of never-content tags (nav, aside, button, select, ...) are not walked
+    (``skip_chrome``): they are junk with zero counters. If one of them turns out to hold most
+    of the page's text (broken markup: an unclosed <button> around everything), the walk is
+    redone without skipping, so the guard in :func:`prune_junk` can keep it.
+    """
+    ann = walk_annotate(body, skip_chrome)
+    if ann.skipped:
+        page_chars = len(_STRING(body))
+        if any(len(_STRING(el)) > 0.5 * page_chars for el in ann.skipped):
+            return walk_annotate(body, False)
+    return ann
+
+
+def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
+    """The iterwalk of :func:`annotate`."""
     stats: dict = {}
+    skipped: list = []
+    skip_tags = rules.SKIP_TAGS if skip_chrome else frozenset()
     paragraphs: list = []
     junk: list = []
     anchors: list = []
@@ -467,13 +487,23 @@ def annotate(body: etree._Element) -> Annotation:
     index = 0
     block_tags = rules.BLOCK_TAGS
     scored_tags = rules.SCORED_TAGS
-    for event, el in etree.iterwalk(body, events=("start", "end")):
+    walker = etree.iterwalk(body, events=("start", "end"))
+    for event, el in walker:
         tag = el.tag
         if not isinstance(tag, str):
             tag = ""
         if event == "start":
             s = [0, 0, 0, 0, index, index, 0]
             index += 1
+            if tag in skip_tags and stack:
+                if tag in block_tags:
+                    stack[-1][FLAGS] |= HAS_BLOCK_CHILD
+                stats[el] = s
+                junk.append(el)
+                skipped.append(el)
+                stack.append(s)
+                walker.skip_subtree()
+                continue
             text = el.text
             if text:
                 n = len(text.strip())
@@ -526,7 +556,7 @@ def annotate(body: etree._Element) -> Annotation:
                         parent[COMMAS] += tail.count(",") + tail.count("，") + tail.count("、")
                         if n < 300 and label_hint(tail):
                             labels.append((el, True, tail))
-    return Annotation(stats, paragraphs, junk, anchors, teasers, teaser_heads, labels)
+    return Annotation(stats, paragraphs, junk, anchors, teasers, teaser_heads, labels, skipped)
 
 
 def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
@@ -756,6 +786,8 @@ def pick_region(region: list[etree._Element], anchor: etree._Element | None,
         return region, "score"
     a = stats[anchor]
     anchor_good = good_text(a)
+    if len(region) == 1:
+        best = region[0]  # the scored node, possibly grown to its paragraph mass
     if is_inside(best, anchor, stats):
         # Readability found a node inside the anchor: the anchor adds split segments/leads.
         if link_density(a) <= 0.35 or region_good < 0.5 * anchor_good:
@@ -763,7 +795,7 @@ def pick_region(region: list[etree._Element], anchor: etree._Element | None,
         return region, "score"
     if is_inside(anchor, best, stats):
         # The anchor is tighter: keep it when it holds most of the scored text.
-        if anchor_good >= 0.6 * region_good:
+        if anchor_good >= ANCHOR_TIGHT_SHARE * region_good:
             return [anchor], "merged"
         return region, "score"
     # Disjoint: more good text at lower link density wins.
