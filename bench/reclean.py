@@ -88,15 +88,15 @@ def measure(label: str, source: Path, out: Path, formats: tuple[str, ...], worke
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{label} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     summary = json.loads((out / "reclean.json").read_text("utf-8"))
-    rss = summary["worker_peak_rss_mb"]
+    memory = summary["worker_memory_mb"]
     pages = summary["pages_cleaned_this_run"]
     row = {"config": label, "pages": pages, "records": summary["records"],
            "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
            "clean_phase_pages_per_s": summary["clean_pages_per_s"],
-           "worker_peak_rss_mb_max": max(rss.values()) if rss else None,
-           "worker_max_pss_mb": max(summary.get("worker_max_pss_mb", {}).values(), default=None),
-           "worker_max_uss_mb": max(summary.get("worker_max_uss_mb", {}).values(), default=None),
-           "main_peak_rss_mb": summary["main_peak_rss_mb"], "workers_seen": len(rss)}
+           "worker_peak_rss_mb_max": memory["peak_rss_max"],
+           "worker_pss_mb_max": memory["pss_max"], "worker_uss_mb_max": memory["uss_max"],
+           "worker_processes": memory["processes"],
+           "main_peak_rss_mb": summary["main_peak_rss_mb"]}
     print(json.dumps(row), flush=True)
     return row
 

@@ -23,6 +23,7 @@ from output.writers import atomic_write, export_records
 from reclean.diff import iter_jsonl
 from reclean.inputs import Input
 from reclean.progress import Progress
+from reclean.run import summarize_memory
 from reclean.unique import UniqueRecords
 from reclean.work import Job, peak_rss_mb, process_item
 
@@ -292,7 +293,8 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
              "inputs_skipped_as_done": sum(len(partitions[n]) for n, s in summaries.items()
                                            if s.get("_reused")),
              "clean_seconds": round(clean_s, 3), "duplicates": unique.duplicates,
-             "interrupted": interrupted, "worker_peak_rss_mb": rss,
+             "interrupted": interrupted,
+             "worker_memory_mb": summarize_memory({"peak_rss": v} for v in rss.values()),
              "failed_inputs": sorted({p for s in summaries.values() for p in s.get("failed_inputs", [])}
                                      | {e["input"] for e in task_errors})}
     return facts, counts, failures[:FAILURE_EXAMPLES], outputs

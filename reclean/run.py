@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -43,6 +43,9 @@ CHUNK_PAGES = 8  # pages per task sent to a worker
 CHUNK_BYTES = 4 * 1024 * 1024  # ... or fewer when they are big
 WINDOW_PER_WORKER = 3  # chunks in flight per worker
 MAX_CHUNK_ATTEMPTS = 2  # a chunk whose worker dies this often is stored as failed
+# A worker is replaced after this many chunks: parsing big pages leaves its heap grown (tens
+# of MB); a fresh fork of the warm fork server costs milliseconds and starts small again.
+WORKER_MAX_CHUNKS = 40
 COMMIT_INTERVAL_S = 0.5
 WORKER_PRELOAD: tuple[str, ...] = ("reclean.work", "reclean.preload")
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -156,8 +159,11 @@ class LocalRunner:
 
     def start_pool(self) -> None:
         if self.workers > 0:
+            ctx = worker_context()
+            recycle = WORKER_MAX_CHUNKS if ctx.get_start_method() != "fork" else None
             self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=init_worker,
-                                            initargs=(self.job,), mp_context=worker_context())
+                                            initargs=(self.job,), mp_context=ctx,
+                                            max_tasks_per_child=recycle)
 
     def restart(self) -> None:
         """A worker died (killed, crashed in C code): start a fresh pool."""
@@ -267,12 +273,21 @@ def run_local(opts: Options, inputs: list[Input], state: State, job: Job,
     return {"backend": "local", "workers": opts.workers, "pages_this_run": collector.pages,
             "clean_seconds": round(clean_s, 3), "pool_restarts": runner.restarts,
             "inputs_skipped_as_done": len(skipped), "interrupted": interrupt.requested,
-            "worker_peak_rss_mb": {str(pid): m.get("peak_rss", 0.0)
-                                   for pid, m in sorted(collector.worker_memory.items())},
-            "worker_max_pss_mb": {str(pid): m.get("pss", 0.0)
-                                  for pid, m in sorted(collector.worker_memory.items())},
-            "worker_max_uss_mb": {str(pid): m.get("uss", 0.0)
-                                  for pid, m in sorted(collector.worker_memory.items())}}
+            "worker_memory_mb": summarize_memory(collector.worker_memory.values())}
+
+
+def summarize_memory(per_process: Iterable[dict[str, float]]) -> dict[str, float | int | None]:
+    """Worker processes seen and the largest peak RSS, PSS and USS (MiB) among them.
+
+    >>> summarize_memory([{"peak_rss": 120.0, "pss": 80.0}, {"peak_rss": 130.5, "pss": 70.0}])
+    {'processes': 2, 'peak_rss_max': 130.5, 'pss_max': 80.0, 'uss_max': None}
+    """
+    rows = list(per_process)
+    def top(key: str) -> float | None:
+        values = [row[key] for row in rows if key in row]
+        return max(values) if values else None
+    return {"processes": len(rows), "peak_rss_max": top("peak_rss"), "pss_max": top("pss"),
+            "uss_max": top("uss")}
 
 
 def collect_next(window: deque[tuple[Chunk, Future]], runner: LocalRunner,
