@@ -170,15 +170,23 @@ def crawl_delay_of(parser: Any, user_agent: str, cap: float) -> float:
     return min(float(delay), cap) if delay else 0.0
 
 
-def raise_slot_delay(crawler: Crawler, request: Request, delay: float) -> None:
-    """Make the download slot of ``request`` wait at least ``delay`` between requests."""
-    engine = getattr(crawler, "engine", None)
-    downloader = getattr(engine, "downloader", None)
+def download_slot(crawler: Crawler, request: Request) -> tuple[str, Any]:
+    """(key, Slot or None) of the downloader slot a request goes through."""
+    downloader = getattr(getattr(crawler, "engine", None), "downloader", None)
     if downloader is None:
-        return
-    slot = downloader.slots.get(downloader.get_slot_key(request))
+        return "", None
+    key = downloader.get_slot_key(request)
+    return key, downloader.slots.get(key)
+
+
+def raise_slot_delay(crawler: Crawler, request: Request, delay: float) -> float | None:
+    """Make the download slot of ``request`` wait at least ``delay`` between requests;
+    returns the delay it had when it was raised (None when unchanged)."""
+    _key, slot = download_slot(crawler, request)
     if slot is not None and slot.delay < delay:
-        slot.delay = delay
+        before, slot.delay = slot.delay, delay
+        return before
+    return None
 
 
 # --- 429 / 503: back off as the server asks ---------------------------------------------------
@@ -225,15 +233,16 @@ class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's RetryMiddleware, except that a 429 or 503 is retried after the wait its
     ``Retry-After`` asks for (capped by ``GLEANER_RETRY_AFTER_MAX``), or after an
     exponential backoff (``GLEANER_RETRY_BACKOFF`` * 2^n) without one. The wait holds
-    back the retried request (not the reactor) and raises the host's download delay for
-    the time being, so the other requests to that host slow down too. Waits are counted
-    as ``gleaner/retry_after/waits`` (and seconds) for run.json."""
+    back the retried request (not the reactor) and raises the host's download delay
+    until the host answers normally again, so the other requests to that host slow down
+    too. Waits are counted as ``gleaner/retry_after/waits`` (and seconds) for run.json."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler.settings)
         self.crawler = crawler
         self.max_wait = crawler.settings.getfloat("GLEANER_RETRY_AFTER_MAX", 120.0)
         self.backoff = crawler.settings.getfloat("GLEANER_RETRY_BACKOFF", 1.0)
+        self._raised: dict[str, float] = {}  # slot key -> its delay before a backoff
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
@@ -249,6 +258,7 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status not in BACKOFF_STATUSES or request.meta.get("dont_retry"):
+            self.restore_delay(request)
             return super().process_response(request, response)
         asked = retry_after_seconds(response.headers.get(b"Retry-After"))
         if asked is not None:
@@ -265,5 +275,17 @@ class RetryAfterMiddleware(RetryMiddleware):
             return response
         self.crawler.stats.inc_value("gleaner/retry_after/seconds", round(wait, 3))
         retry.meta[NOT_BEFORE_KEY] = time.monotonic() + wait
-        raise_slot_delay(self.crawler, request, min(wait, self.max_wait))
+        before = raise_slot_delay(self.crawler, request, wait)
+        if before is not None:
+            self._raised.setdefault(download_slot(self.crawler, request)[0], before)
         return retry
+
+    def restore_delay(self, request: Request) -> None:
+        """The host answered normally: give its slot back the delay it had."""
+        if not self._raised:
+            return
+        key, slot = download_slot(self.crawler, request)
+        if key in self._raised:
+            before = self._raised.pop(key)
+            if slot is not None:
+                slot.delay = before

@@ -52,7 +52,7 @@ def entry_of(element: lxml.etree._Element) -> SitemapEntry | None:
 
 def read_sitemap(body: bytes) -> tuple[str, Iterator[SitemapEntry]]:
     """(root tag, entries) of a sitemap: 'urlset' or 'sitemapindex' (anything else has
-    no entries). Raises lxml.etree.XMLSyntaxError when there is no XML root at all.
+    no entries). Raises ValueError when there is no XML root element at all.
 
     >>> kind, entries = read_sitemap(b'<urlset xmlns:news="http://www.google.com/schemas/'
     ...     b'sitemap-news/0.9"><url><loc>http://h/a</loc><news:news><news:publication_date>'
@@ -63,7 +63,11 @@ def read_sitemap(body: bytes) -> tuple[str, Iterator[SitemapEntry]]:
     events = lxml.etree.iterparse(BytesIO(body), events=("start", "end"), recover=True,
                                   resolve_entities=False, remove_comments=True,
                                   remove_pis=True, no_network=True, collect_ids=False)
-    _, root = next(events)
+    try:
+        _, root = next(events)
+    except (StopIteration, lxml.etree.XMLSyntaxError) as exc:
+        raise ValueError(f"not XML: no root element ({exc})" if str(exc) else
+                         "not XML: no root element") from None
     kind = local_name(root.tag)
 
     def entries() -> Iterator[SitemapEntry]:

@@ -274,7 +274,8 @@ class ArticlesSpider(scrapy.Spider):
         if kind not in ("urlset", "sitemapindex"):
             self.note_error(response.url, "invalid_sitemap", f"root element <{kind}>")
             return
-        for entry in entries:
+        count = 0
+        for count, entry in enumerate(entries, 1):
             self.crawler.stats.inc_value("gleaner/sitemap/urls")
             if kind == "sitemapindex":
                 if is_same_site(entry.loc, self.site_config.allowed_hosts):
@@ -284,6 +285,8 @@ class ArticlesSpider(scrapy.Spider):
             elif (request := self.page_request(entry.loc, listed=True,
                                                source="sitemap")) is not None:
                 yield request
+        if not count:
+            self.note_error(response.url, "empty_sitemap", f"<{kind}> without a usable <loc>")
 
     def skip_by_lastmod(self, url: str, lastmod: str | None) -> bool:
         """True for a sitemap entry of a URL the state knows whose lastmod is not newer
