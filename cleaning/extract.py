@@ -74,7 +74,8 @@ KEEP_JUNK_SHARE = 0.35  # a junk-named element with more of the page's good text
 MAX_TITLE_POSITION = 6  # the title block is looked for among the first blocks of the region
 MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be this short
 NOSCRIPT_MIN_CHARS = 200  # <noscript> kept when the rest of the page has less text than this
-LEAD_MIN_CHARS, LEAD_MAX_CHARS = 30, 1000  # size of a standfirst picked up above the region
+LEAD_MIN_CHARS, LEAD_MAX_CHARS = 30, 1000
+LEAD_SEARCH_MAX_CHARS = 2500  # previous siblings this small are searched for a lead inside  # size of a standfirst picked up above the region
 ANCHOR_GROW_START = 0.35  # an anchor holding less of the paragraph mass than this is grown
 PROSE_MIN_CHARS = 100  # trim_edges: a block this long with little link text is article prose
 TRAIL_SHORT_CHARS = 60  # ...trailing non-prose blocks shorter than this are dropped
@@ -451,6 +452,8 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
     if tag == "main" or role == "main":
         return verdict, 4
     if verdict == NEUTRAL and tag in rules.GUARDED_SKIP_TAGS:
+        if tag == "header" and class_weight(attrs.get("class") or "") > 0:
+            return NEUTRAL, 0  # entry-header / article-header: title, lead, byline
         return JUNK, 0
     return verdict, 0
 
@@ -724,6 +727,14 @@ def merge_siblings(best: etree._Element, scores: dict, stats: dict) -> list[etre
     return region
 
 
+def is_lead(el: etree._Element, s: list) -> bool:
+    """A standfirst: lead/intro/summary class, a sentence or three, few links."""
+    attrs = attr_string(el)
+    return bool(attrs) and LEAD_MIN_CHARS <= good_text(s) <= LEAD_MAX_CHARS \
+        and link_density(s) < 0.3 and classify_attrs(attrs) != JUNK \
+        and not attr_words(attrs).isdisjoint(rules.LEAD_WORDS)
+
+
 def find_lead(first: etree._Element, body: etree._Element, stats: dict,
               max_levels: int = 3, max_siblings: int = 6) -> etree._Element | None:
     """A standfirst/lead/intro element just above the region (a previous sibling of the region
@@ -735,11 +746,13 @@ def find_lead(first: etree._Element, body: etree._Element, stats: dict,
         while sib is not None and steps < max_siblings:
             s = stats.get(sib)
             if s is not None and isinstance(sib.tag, str):
-                attrs = attr_string(sib)
-                if attrs and LEAD_MIN_CHARS <= good_text(s) <= LEAD_MAX_CHARS \
-                        and link_density(s) < 0.3 and classify_attrs(attrs) != JUNK \
-                        and not attr_words(attrs).isdisjoint(rules.LEAD_WORDS):
+                if is_lead(sib, s):
                     return sib
+                if s[TEXT] <= LEAD_SEARCH_MAX_CHARS:  # a small header block: look inside
+                    for inner in sib.iterdescendants():
+                        inner_s = stats.get(inner)
+                        if inner_s is not None and is_lead(inner, inner_s):
+                            return inner
             sib = sib.getprevious()
             steps += 1
         node = node.getparent()

@@ -131,6 +131,7 @@ LEAD_TOKENS = ("lead", "leads", "intro", "introduction", "standfirst", "dek", "d
                "subtitle", "subheadline", "sub-?title", "excerpt", "abstract", "teaser-?text",
                "article-?lead", "article-?intro", "article-?summary", "article-?teaser",
                "post-?excerpt", "description", "kicker-?text", "chapo", "entradilla", "bajada",
+               "teaser", "subheadline", "sub-?headline", "article-?subheadline", "standfirst",
                "vorspann", "einleitung", "lede")
 LEAD_WORDS = token_set(LEAD_TOKENS)
 JUNK_WORDS = token_set(JUNK_TOKENS)
