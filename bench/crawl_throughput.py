@@ -86,6 +86,7 @@ class CrawlResult:
     report: dict[str, Any]
     wall_s: float
     crawl_s: float
+    closing_t: float  # when the close phase (pool shutdown, export) began, seconds
     samples: list[Sample] = field(default_factory=list)
     main_cpu_s: float = 0.0
     workers_cpu_s: float = 0.0
@@ -134,11 +135,12 @@ def log_time(line: str) -> float | None:
     return datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp()
 
 
-def crawl_phase_seconds(log_text: str) -> float | None:
-    """Seconds from "Spider opened" to "Closing spider" in a crawl log (None if absent).
+def crawl_phase_bounds(log_text: str) -> tuple[float, float] | None:
+    """Epoch seconds of "Spider opened" and "Closing spider" in a crawl log (None if absent).
 
-    >>> crawl_phase_seconds("2026-01-01 00:00:01.000 [e] INFO: Spider opened\\n"
-    ...                     "2026-01-01 00:00:11.500 [e] INFO: Closing spider (finished)\\n")
+    >>> a, b = crawl_phase_bounds("2026-01-01 00:00:01.000 [e] INFO: Spider opened\\n"
+    ...                           "2026-01-01 00:00:11.500 [e] INFO: Closing spider (finished)\\n")
+    >>> b - a
     10.5
     """
     opened = closing = None
@@ -149,7 +151,7 @@ def crawl_phase_seconds(log_text: str) -> float | None:
             closing = log_time(line)
     if opened is None or closing is None:
         return None
-    return round(closing - opened, 3)
+    return opened, closing
 
 
 def last_page_count(log_path: Path, offset: int, count: int) -> tuple[int, int]:
@@ -231,7 +233,7 @@ def run_crawl(label: str, url: str, run_dir: Path, workers: int, server: psutil.
     log_path = run_dir / "crawl.log"
     env = {**os.environ, "GLEANER_CLEAN_WORKERS": str(workers)}
     server_cpu0 = sum(server.cpu_times()[:2])
-    started = time.monotonic()
+    started, started_epoch = time.monotonic(), time.time()
     proc = subprocess.Popen(crawl_command(url, run_dir, workers, extra), cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     ps = psutil.Process(proc.pid)
@@ -258,9 +260,11 @@ def run_crawl(label: str, url: str, run_dir: Path, workers: int, server: psutil.
         tail = "".join(output)[-2000:]
         raise SystemExit(f"{label}: crawl failed (exit {proc.returncode}):\n{tail}")
     report = json.loads(report_path.read_text("utf-8"))
-    crawl_s = crawl_phase_seconds(log_path.read_text("utf-8", "replace")) or wall
+    bounds = crawl_phase_bounds(log_path.read_text("utf-8", "replace"))
+    crawl_s = bounds[1] - bounds[0] if bounds else wall
+    closing_t = bounds[1] - started_epoch if bounds else wall
     main_cpu = cpu.pop(proc.pid, 0.0)
-    return CrawlResult(label, workers, report, wall, crawl_s, samples, main_cpu,
+    return CrawlResult(label, workers, report, wall, crawl_s, closing_t, samples, main_cpu,
                        sum(cpu.values()), sum(server.cpu_times()[:2]) - server_cpu0)
 
 
@@ -322,29 +326,34 @@ def rss_at_fractions(samples: list[Sample], total_pages: int,
 
 
 def print_memory(r: CrawlResult) -> bool:
-    pages = max((s.pages for s in r.samples), default=r.pages)
+    crawling = [s for s in r.samples if s.t < r.closing_t]
+    closing = [s for s in r.samples if s.t >= r.closing_t]
+    pages = max((s.pages for s in crawling), default=r.pages)
     print(f"{r.label}: {r.pages} pages fetched ({pages} responses), {r.exported} articles "
           f"exported, crawl {r.crawl_s:.0f} s ({r.rate:.1f} pages/s), wall {r.wall_s:.0f} s, "
-          f"{len(r.samples)} RSS samples")
-    print(f"peak total RSS {r.peak_total_mb:.0f} MB (crawl process + cleaning workers); "
-          f"peak main-process RSS {r.peak_main_mb:.0f} MB; peak workers "
+          f"{len(r.samples)} samples every {SAMPLE_EVERY} s")
+    print(f"peak total RSS {r.peak_total_mb:.0f} MB (crawl process + forkserver + cleaning "
+          f"workers); peak main-process RSS {r.peak_main_mb:.0f} MB; peak workers "
           f"{max((s.workers_mb for s in r.samples), default=0):.0f} MB; peak total PSS "
           f"{r.peak_pss_mb:.0f} MB (shared pages counted once)")
     print(f"{'at pages':>10}{'responses':>11}{'t s':>7}{'main MB':>9}{'workers MB':>12}"
           f"{'total MB':>10}{'PSS MB':>8}")
-    marks = rss_at_fractions(r.samples, pages)
+    marks = rss_at_fractions(crawling, pages)
     for fraction, s in marks:
         if s is not None:
             print(f"{fraction:>10.0%}{s.pages:>11}{s.t:>7.0f}{s.main_mb:>9.0f}"
                   f"{s.workers_mb:>12.0f}{s.total_mb:>10.0f}{s.pss_mb:>8.0f}")
+    if closing:
+        peak = max(closing, key=lambda s: s.total_mb)
+        print(f"{'close+export':>21}{peak.t:>7.0f}{peak.main_mb:>9.0f}{peak.workers_mb:>12.0f}"
+              f"{peak.total_mb:>10.0f}{peak.pss_mb:>8.0f}  (peak after 'Closing spider')")
     first, last = marks[0][1], marks[-1][1]
-    growth = ""
     if first is not None and last is not None and last.pages > first.pages:
-        per_1k = (last.main_mb - first.main_mb) / (last.pages - first.pages) * 1000
-        growth = f"main-process growth 25%->100%: {per_1k:+.2f} MB per 1,000 pages"
-        print(growth)
+        per_1k = (last.total_mb - first.total_mb) / (last.pages - first.pages) * 1000
+        print(f"crawl-phase growth 25%->100% of pages: {per_1k:+.2f} MB per 1,000 pages "
+              f"(total RSS)")
     ok = r.peak_total_mb < RSS_BAR_MB
-    print(f"peak total {r.peak_total_mb:.0f} MB vs bar {RSS_BAR_MB} MB: "
+    print(f"peak total RSS {r.peak_total_mb:.0f} MB vs bar {RSS_BAR_MB} MB: "
           f"{'PASS' if ok else 'FAIL'}")
     return ok
 
