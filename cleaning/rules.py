@@ -103,6 +103,12 @@ JUNK_TOKENS = (
     "tag-?list", "tagcloud", "post-?tags", "author-?bio", "about-?author", "byline", "dateline",
     "post-?meta", "entry-?meta", "article-?meta", "meta-?info", "copyright", "contact-?info",
     "prev-?next", "post-?navigation", "nav-?links", "lightbox",
+    # author boxes, captions and credits, ratings, embeds
+    "author-?info", "author-?box", "authorbox", "author-?details", "author-?card",
+    "about-?the-?author", "caption", "captions", "wp-?caption-?text", "image-?caption",
+    "img-?caption", "media-?caption", "photo-?caption", "photo-?credit", "image-?credit",
+    "credit", "credits", "img-?metadata", "post-?ratings", "ratings", "sharedaddy",
+    "sd-?sharing", "jp-?relatedposts", "likes-?widget", "twitter-?tweet", "instagram-?media",
 )
 # Strong content: never junk, and preferred as the main region.
 CONTENT_TOKENS = (
