@@ -270,6 +270,10 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
             task_errors = run_partitions(opts, partitions, bases, todo, job, progress,
                                          summaries, interrupt)
     interrupted = interrupt.requested
+    if interrupted:  # partitions that finished on a worker but were not collected yet
+        for n in todo:
+            if n not in summaries and (found := reusable_summary(bases[n], partitions[n])):
+                summaries[n] = found
     clean_s = time.monotonic() - started
     progress.finish()
     counts: dict[str, dict[str, int]] = {}

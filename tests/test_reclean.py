@@ -273,7 +273,7 @@ def test_diff_reports_changed_fields_added_and_removed(tmp_path):
 def test_reclean_doctests_pass():
     import doctest
     import importlib
-    names = ("inputs", "warc", "work", "progress", "diff", "dask_run", "unique")
+    names = ("inputs", "warc", "work", "progress", "diff", "dask_run", "unique", "run")
     for name in names:
         module = importlib.import_module(f"reclean.{name}")
         result = doctest.testmod(module)
