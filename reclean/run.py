@@ -38,6 +38,7 @@ from reclean.warc import WarcPage, iter_warc_items
 from reclean.work import HtmlFile, Job, Outcome, init_worker, peak_rss_mb, process_chunk
 
 SUMMARY_FILE = "reclean.json"
+CRAWL_RUN_MARKER = "run.json"  # a crawl run folder has one; reclean never writes into it
 EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 CHUNK_PAGES = 8  # pages per task sent to a worker
 CHUNK_BYTES = 4 * 1024 * 1024  # ... or fewer when they are big
@@ -390,6 +391,9 @@ def run_reclean(opts: Options) -> dict[str, Any]:
 
 def check_options(opts: Options) -> None:
     """Usage errors found before any work starts."""
+    if (Path(opts.out_dir) / CRAWL_RUN_MARKER).exists():
+        raise UsageError(f"--out {opts.out_dir} is a crawl run folder: its articles files "
+                         "would be replaced; choose another folder")
     bad = [f for f in opts.formats if f not in EXPORT_FORMATS]
     if bad or not opts.formats:
         raise UsageError(f"unknown output formats {bad}; choose from {EXPORT_FORMATS}")

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from test_reclean_support import load_jsonl
 
+from reclean import Options, UsageError, run_reclean
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FAST = ("--set", "AUTOTHROTTLE_ENABLED=0", "--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=1")
 
@@ -50,6 +52,8 @@ def test_reclean_of_a_crawl_run_folder_gives_the_crawls_records_field_for_field(
     # what the crawl archived but never cleaned is counted, not cleaned
     assert summary["skipped"]["record_request"] >= len(crawled)
     assert summary["diff"]["changed_records"] == 0 and summary["diff"]["added"] == 0
+    with pytest.raises(UsageError, match="crawl run folder"):  # never overwrite the crawl
+        run_reclean(Options(inputs=(str(crawl_run),), out_dir=str(crawl_run), workers=0))
     run_ids = {json.loads(line)["crawl_run_id"]
                for line in (tmp_path / "re" / "articles.jsonl").read_text().splitlines()}
     assert run_ids == {summary["run_id"]}
