@@ -116,6 +116,9 @@ class SiteConfig:
             out["DOWNLOAD_DELAY"] = p.download_delay
         if p.concurrency_per_domain is not None:
             out["CONCURRENT_REQUESTS_PER_DOMAIN"] = p.concurrency_per_domain
+            # the engine hands the downloader no more than it may fetch at once, so no
+            # requests wait in a slot's delay queue (a max_pages stop would fetch them all)
+            out["CONCURRENT_REQUESTS"] = p.concurrency_per_domain * max(1, len(self.allowed_hosts))
         if p.autothrottle_target is not None:
             out["AUTOTHROTTLE_ENABLED"] = True
             out["AUTOTHROTTLE_TARGET_CONCURRENCY"] = p.autothrottle_target

@@ -105,6 +105,8 @@ BAD_PAGES: dict[str, tuple[int, str, bytes]] = {
 EDITED = threading.Event()
 # GET /_control/robots-down makes robots.txt answer 503 from then on.
 ROBOTS_DOWN = threading.Event()
+# GET /_control/crawl-delay adds "Crawl-delay: 1" to robots.txt from then on.
+CRAWL_DELAY = threading.Event()
 EDITS: dict[str, tuple[bytes, bytes]] = {
     "105.html": (b"      </div>\n      <div class=\"share\">",
                  b"      <p>Update, 2 August: the lighting will also be switched on for the "
@@ -280,6 +282,13 @@ class MockHandler(DemoSiteHandler):
             self.send_body(200, b"<html><body><p>finally</p></body></html>", "text/html")
         elif path == "/robots.txt" and ROBOTS_DOWN.is_set():
             self.send_body(503, b"<html><body>Service Unavailable</body></html>", "text/html")
+        elif path == "/robots.txt" and CRAWL_DELAY.is_set():
+            body = self.site_body(SITE_DIR / "robots.txt").replace(
+                b"User-agent: *\n", b"User-agent: *\nCrawl-delay: 1\n", 1)
+            self.send_body(200, body, "text/plain; charset=utf-8")
+        elif path == "/_control/crawl-delay":
+            CRAWL_DELAY.set()
+            self.send_body(200, b"crawl-delay 1", "text/plain")
         elif path == "/_control/robots-down":
             ROBOTS_DOWN.set()
             self.send_body(200, b"robots down", "text/plain")

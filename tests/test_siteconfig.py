@@ -92,6 +92,13 @@ def test_cleaning_config_maps_site_additions(tmp_path):
     assert cc.extra_drop_line_patterns == ("^Source:",)
 
 
+def test_concurrency_per_domain_also_caps_total_concurrency(tmp_path):
+    config = load_site_config(write(tmp_path, "s.yaml", MINIMAL + (
+        "politeness:\n  concurrency_per_domain: 2\n")))
+    assert config.scrapy_settings("gleaner/0.1") == {
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "CONCURRENT_REQUESTS": 2 * len(config.allowed_hosts)}
+
+
 def test_scrapy_settings_only_what_is_set(tmp_path):
     config = load_site_config(write(tmp_path, "s.yaml", MINIMAL + (
         "politeness:\n  download_delay: 2\n  user_agent_suffix: '(+ops@example.org)'\n"
