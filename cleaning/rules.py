@@ -176,6 +176,7 @@ COUNTER_LINE_PATTERNS = (
     rf"^(?:(?:date|time|posted|published|发布时间|发布日期|时间|日期)\s*[:：]?\s*)?{_DATE}\s*(?:click|clicks|views?|hits|reads?|点击|浏览|阅读)",
     r"(?:^|\s)(?:click|clicks|views|hits|点击(?:数|量|率|次数)?|浏览(?:次数|量|数)?|阅读(?:数|量|次数)?|人气)\s*[:：]\s*\d*\s*(?:次)?\s*$",
     r"^(?:views?|hits|clicks?|reads?)\s*[:：]?\s*\d+\s*$",
+    r"^\d{1,3}$",  # a bare number: carousel index, score, counter
     rf"^{_DATE}\s*$",
     r"^(?:来源|作者|编辑|责任编辑|发布者|发布人|出处|source|author|editor|posted by)\s*[:：].{0,40}(?:时间|日期|date|点击|浏览|views)\s*[:：]",
 )
@@ -292,6 +293,8 @@ END_MARKER_PATTERNS = (
     r"share (?:this|the) (?:article|post|story|page)|share this|about the author|"
     r"sign up for our newsletter|subscribe to our newsletter|newsletter|tags|filed under|"
     r"references|footnotes|bibliography|works cited|external links|explore further|"
+    r"disclaimers?(?: (?:&|and) disclosures?)?|"
+    r"reviewed by|about the authors?|about the reviewer|"
     r"more (?:on|about) this (?:topic|story)|recommended stories|related coverage|"
     r"相关(?:文章|新闻|阅读|推荐|产品|链接)|推荐阅读|延伸阅读|热门(?:文章|新闻|推荐)|最新(?:文章|新闻|资讯)|"
     r"猜你喜欢|网友评论|发表评论|评论|相关资讯|更多新闻)\s*[:：]?\s*$",

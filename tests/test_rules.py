@@ -35,6 +35,7 @@ LINE_CASES = [
     ("2021年07月17日 点击：12", "counter"),
     ("来源：本站 作者：admin 时间：2021-07-17", "counter"),
     ("2021-07-17", "counter"),
+    ("83", "counter"),
     # prev / next footers
     ("Pre:Experts are optimistic about the future of Chengdu", "prev_next"),
     ("Prev: Older news item", "prev_next"),
@@ -91,6 +92,9 @@ NEGATIVE_LINES = [
     "Views of the river from the bridge are spectacular at sunset.",
     "He read more than forty reports before deciding.",
     "Pretoria - the capital - hosted the talks.",
+    "2024",
+    "Photographers lined the route.",
+    "Creditors met on Friday to discuss the plan.",
 ]
 
 
@@ -144,10 +148,11 @@ def test_class_id_verdicts(attrs, verdict):
 
 @pytest.mark.parametrize("text,is_marker", [
     ("Related articles", True), ("Related", True), ("Read more", True), ("You may also like", True),
-    ("Comments", True), ("3 Comments", True), ("Leave a Reply", True), ("相关文章", True),
+    ("Comments", True), ("3 Comments", True), ("About the Author", True), ("Reviewed by", True),
+    ("Lies auch!", True), ("Zobacz także", True), ("Notas relacionadas", True), ("Leave a Reply", True), ("相关文章", True),
     ("推荐阅读", True), ("Share this article", True),
     ("Related parties", False), ("Comments from the minister were brief", False),
-    ("Reading the report", False),
+    ("Reading the report", False), ("Frequently asked questions", False),
 ])
 def test_end_markers(text, is_marker):
     assert bool(END_MARKER_RE.match(text)) is is_marker
