@@ -7,7 +7,13 @@ GETs, and only new or changed articles are exported (with version / previous_rec
 ``gleaner crawl --all sites/ [--state DIR] [--out ROOT]`` validates every site config of
 the folder first, then crawls the enabled ones one after the other, each in its own
 process (a reactor runs once per process; one site's crash cannot take the others
-down), into ``ROOT/<site>/<run id>/``. Exit code: the worst of the sites'.
+down), into ``ROOT/<site>/<run id>/``. Exit code: the worst of the sites', and a
+closing summary with one line per site.
+
+Exit codes: 0 a healthy run; 1 a run that did not complete, fetched nothing or failed
+the site's health thresholds (crawler/health.py), with its one-line reason on stderr
+(``gleaner crawl: <site>: unhealthy: too few articles: 0 < 5 (40 pages fetched)``);
+2 a bad command line or site config (nothing fetched).
 """
 from __future__ import annotations
 
@@ -87,13 +93,30 @@ def run_all(args: argparse.Namespace) -> int:
         return fail(str(exc).replace("\n", " "))
     if not configs:
         return fail(f"{args.all}: every site config is disabled", code=1)
-    root, worst = Path(args.out or "out"), 0
+    root, worst, verdicts = Path(args.out or "out"), 0, []
     for config in configs:
         run_dir = root / config.name / new_run_id()
         print(f"== {config.name} ({config.source}) -> {run_dir}", flush=True)
         code = subprocess.run(child_args(args, config.source, run_dir), check=False).returncode
         worst = max(worst, code)
+        verdicts.append(f"{config.name}: exit {code}: {site_verdict(run_dir, code)}")
+    print("== summary (worst exit code %d)" % worst)
+    for line in verdicts:
+        print(line, flush=True)
     return worst
+
+
+def site_verdict(run_dir: Path, code: int) -> str:
+    """One line on how a site's run ended, from its run.json."""
+    import json
+
+    from crawler.run import RUN_FILE, exit_reason
+
+    try:
+        report = json.loads((run_dir / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "no run report (the run failed before it started; see above)" if code else "ok"
+    return exit_reason(report)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
         return run_all(args)
     if not args.start:
         return fail("START (a URL or a site config file) or --all FOLDER is required")
-    from crawler.run import exit_code, parse_overrides, plan_run, print_summary, run_crawl
+    from crawler.run import (exit_code, exit_reason, parse_overrides, plan_run, print_summary,
+                             run_crawl)
     from crawler.siteconfig import SiteConfigError
     from crawler.state import StateError
 
@@ -127,4 +151,7 @@ def run(args: argparse.Namespace) -> int:
                     site_file=site_file, state_dir=args.state)
     report = run_crawl(plan)
     print_summary(report, plan.run_dir)
-    return exit_code(report)
+    code = exit_code(report)
+    if code:
+        print(f"gleaner crawl: {site_config.name}: {exit_reason(report)}", file=sys.stderr)
+    return code

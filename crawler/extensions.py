@@ -9,7 +9,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.health import evaluate_health
+from crawler.health import HealthThresholds, RunSummary, evaluate_health
 from output.archive import utc_now_iso
 from output.writers import atomic_write
 from pipelines.journal import journal_for
@@ -82,6 +82,35 @@ def build_report(crawler: Crawler, spider: Spider, reason: str, started_at: str)
     }
 
 
+def summary_from_stats(stats: dict[str, Any], run_id: str = "") -> RunSummary:
+    """A run's summary from its Scrapy stats (a run without a crawl state), counted the
+    way the state counts: a failed fetch or a bad discovery file is a page and an error,
+    a 5xx response is an error, a 4xx is only a page; articles are the records exported.
+
+    >>> s = summary_from_stats({"gleaner/pages": 8, "gleaner/errors/timeout": 1,
+    ...     "gleaner/errors/http_500": 1, "gleaner/errors/http_404": 1,
+    ...     "gleaner/exported/articles.jsonl": 4, "gleaner/text_chars": 2000})
+    >>> s.pages, s.errors, s.articles, s.mean_text_length
+    (9, 2, 4, 500.0)
+    """
+    errors = stats_by_prefix(stats, "gleaner/errors/")
+    failed = sum(n for kind, n in errors.items() if not kind.startswith("http_"))
+    server = sum(n for kind, n in errors.items() if kind.startswith("http_5"))
+    articles = stats.get("gleaner/exported/articles.jsonl", 0)
+    chars = stats.get("gleaner/text_chars", 0)
+    return RunSummary(run_id=run_id, pages=stats.get("gleaner/pages", 0) + failed,
+                      errors=failed + server, articles=articles, new=articles,
+                      mean_text_length=round(chars / articles, 1) if articles else None)
+
+
+def stateless_health(crawler: Crawler, site_config: Any) -> dict[str, Any]:
+    """Health of a run without a crawl state: the site's thresholds, no previous run."""
+    summary = summary_from_stats(crawler.stats.get_stats(), journal_for(crawler).run_id)
+    limits = getattr(site_config, "health", None) or HealthThresholds()
+    health = evaluate_health(summary, limits, None)
+    return {"exit_code": health.exit_code, "reason": health.reason}
+
+
 def finish_state(state: Any, site_config: Any) -> dict[str, Any]:
     """End the state's run, judge its health against the previous healthy run, unlock."""
     try:
@@ -118,6 +147,8 @@ class RunReport:
         if state is not None:
             report["health"] = finish_state(state, spider.site_config)
             report["state"] = str(state.db_path)
+        else:
+            report["health"] = stateless_health(self.crawler, getattr(spider, "site_config", None))
         self.run_dir.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.run_dir / RUN_FILE) as fh:
             json.dump(report, fh, ensure_ascii=False, indent=2)

@@ -111,8 +111,8 @@ def run_crawl(plan: RunPlan) -> dict[str, Any]:
 
 
 def exit_code(report: dict[str, Any]) -> int:
-    """0 for a run that completed and fetched pages (and, with a crawl state, was
-    judged healthy), else 1.
+    """0 for a run that completed, fetched pages and was judged healthy (the site's
+    health thresholds; with a crawl state also against the previous run), else 1.
 
     >>> exit_code({"completed": True, "counts": {"pages_fetched": 3}})
     0
@@ -124,6 +124,24 @@ def exit_code(report: dict[str, Any]) -> int:
     if not (report.get("completed") and report.get("counts", {}).get("pages_fetched")):
         return 1
     return int(report.get("health", {}).get("exit_code", 0))
+
+
+def exit_reason(report: dict[str, Any]) -> str:
+    """Why a run exits as it does, in one line (for the scheduler's mail or journal).
+
+    >>> exit_reason({"completed": False, "finish_reason": "shutdown", "counts": {}})
+    'run did not complete (shutdown)'
+    >>> exit_reason({"completed": True, "counts": {"pages_fetched": 0}})
+    'no page fetched'
+    >>> exit_reason({"completed": True, "counts": {"pages_fetched": 3},
+    ...              "health": {"exit_code": 1, "reason": "unhealthy: too few articles"}})
+    'unhealthy: too few articles'
+    """
+    if not report.get("completed"):
+        return f"run did not complete ({report.get('finish_reason')})"
+    if not report.get("counts", {}).get("pages_fetched"):
+        return "no page fetched"
+    return str(report.get("health", {}).get("reason") or "healthy")
 
 
 def format_counts(counts: dict[str, int]) -> str:
@@ -140,11 +158,13 @@ def print_summary(report: dict[str, Any], run_dir: Path, out: TextIO = sys.stdou
     print(f"run {report.get('run_id')} {report.get('finish_reason')}: "
           f"{counts.get('pages_fetched', 0)} pages fetched, "
           f"{counts.get('articles_exported', 0)} articles exported", file=out)
-    if "health" in report:
+    if "state" in report:
         print(f"  state:    {counts.get('articles_new', 0)} new, "
               f"{counts.get('articles_changed', 0)} changed, "
               f"{counts.get('articles_unchanged', 0)} unchanged, "
-              f"{counts.get('not_modified', 0)} not modified (304)", file=out)
+              f"{counts.get('not_modified', 0)} not modified (304), "
+              f"{counts.get('skipped_by_lastmod', 0)} skipped by sitemap lastmod", file=out)
+    if "health" in report:
         print(f"  health:   {report['health'].get('reason')}", file=out)
     print(f"  rejected: {format_counts(counts.get('rejected', {}))}", file=out)
     print(f"  errors:   {format_counts(counts.get('errors', {}))}", file=out)

@@ -101,6 +101,7 @@ class SpoolExportPipeline:
         self.spool.write(json.dumps(item, ensure_ascii=False) + "\n")
         self.spool.flush()
         self.crawler.stats.inc_value("gleaner/spooled")
+        self.crawler.stats.inc_value("gleaner/text_chars", len(item.get("text") or ""))
         return item
 
     def commit_to_state(self, item: dict[str, Any]) -> dict[str, Any]:

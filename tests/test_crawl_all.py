@@ -25,11 +25,21 @@ def test_all_enabled_sites_are_crawled(mockserver, tmp_path):
                                      "article_patterns:\n  - '/news/1\\d\\d\\.html$'\n"
                                      "limits:\n  max_depth: 1\n", "utf-8")
     (sites / "gamma.yaml").write_text(f"enabled: false\nstart_urls:\n  - {mockserver}/\n", "utf-8")
+    (sites / "delta.yaml").write_text(f"start_urls:\n  - {mockserver}/news/104.html\n"  # unhealthy
+                                      "limits:\n  max_pages: 3\nhealth:\n  min_articles: 50\n",
+                                      "utf-8")
     (sites / "_draft.yaml").write_text("not: [valid", "utf-8")  # '_' files are not read
     proc = gleaner("crawl", "--all", str(sites), "--state", str(tmp_path / "state"),
                    "--out", str(tmp_path / "out"), "--set", "AUTOTHROTTLE_ENABLED=0")
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alpha", "beta"]
+    assert proc.returncode == 1, proc.stderr[-2000:]  # the worst of 0, 0, 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alpha", "beta", "delta"]
+    # the unhealthy site says why in one line; the closing summary has one line per site
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        "gleaner crawl: delta: unhealthy: too few articles:")
+    summary = proc.stdout.split("== summary (worst exit code 1)\n", 1)[1].splitlines()
+    assert [line.split(":")[0] for line in summary] == ["alpha", "beta", "delta"]
+    assert summary[0].startswith("alpha: exit 0: healthy:")
+    assert summary[2].startswith("delta: exit 1: unhealthy: too few articles: 1 < 50")
     (alpha,) = (tmp_path / "out" / "alpha").iterdir()
     (beta,) = (tmp_path / "out" / "beta").iterdir()
     alpha_report = json.loads((alpha / "run.json").read_text("utf-8"))
@@ -37,7 +47,7 @@ def test_all_enabled_sites_are_crawled(mockserver, tmp_path):
     assert alpha_report["site"] == "alpha" and alpha_report["finish_reason"] == "closespider_pagecount"
     assert beta_report["site"] == "beta" and beta_report["counts"]["articles_exported"] == 7
     assert sorted(p.name for p in (tmp_path / "state").glob("*.sqlite3")) == [
-        "alpha.sqlite3", "beta.sqlite3"]
+        "alpha.sqlite3", "beta.sqlite3", "delta.sqlite3"]
     assert "== alpha" in proc.stdout and "== beta" in proc.stdout
 
 

@@ -192,7 +192,8 @@ def test_start_that_is_not_a_url_exits_2(tmp_path):
 
 
 def test_max_pages_and_default_out_dir(mockserver, tmp_path):
-    proc = run_gleaner("crawl", f"{mockserver}/", "--max-pages", "3", *FAST, cwd=tmp_path)
+    proc = run_gleaner("crawl", f"{mockserver}/news/104.html", "--max-pages", "3", *FAST,
+                       cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     port = mockserver.rsplit(":", 1)[1]
     (run_dir,) = (tmp_path / "out" / f"127.0.0.1_{port}").iterdir()
@@ -212,6 +213,7 @@ def test_robots_txt_answering_503_disallows_the_site(private_mockserver, tmp_pat
     out = tmp_path / "run"
     proc = run_gleaner("crawl", f"{private_mockserver}/", "--out", str(out), *FAST)
     assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == f"gleaner crawl: 127.0.0.1_{private_mockserver.rsplit(':', 1)[1]}: no page fetched"
     report = json.loads((out / "run.json").read_text("utf-8"))
     assert report["counts"]["pages_fetched"] == 0
     assert report["counts"]["errors"] == {"robots_unreachable": 1}
