@@ -452,7 +452,8 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
     if tag == "main" or role == "main":
         return verdict, 4
     if verdict == NEUTRAL and tag in rules.GUARDED_SKIP_TAGS:
-        if tag == "header" and class_weight(attrs.get("class") or "") > 0:
+        cls = attrs.get("class") or ""
+        if tag == "header" and cls and not attr_words(cls).isdisjoint(rules.POSITIVE_WORDS):
             return NEUTRAL, 0  # entry-header / article-header: title, lead, byline
         return JUNK, 0
     return verdict, 0
@@ -486,6 +487,7 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
     teaser_heads: list = []
     labels: list = []
     label_hint = rules.LABEL_HINT_RE.search
+    article_depth = 0  # open <article>/<main> elements around the current one
     stack: list = []
     index = 0
     block_tags = rules.BLOCK_TAGS
@@ -524,6 +526,10 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                 items = el.items()
                 verdict, rank = element_verdict(tag, dict(items)) if items else \
                     element_verdict(tag, {})
+            if verdict == JUNK and tag == "header" and article_depth:
+                verdict = NEUTRAL  # an article's own header (title, lead), not the site's
+            if tag == "article" or tag == "main":
+                article_depth += 1
             if verdict == JUNK:
                 junk.append(el)
             if rank:
@@ -535,6 +541,8 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
         else:
             s = stack.pop()
             s[LAST] = index - 1
+            if tag == "article" or tag == "main":
+                article_depth -= 1
             if tag == "a":
                 s[LINK] = s[TEXT]
             elif tag == "p":

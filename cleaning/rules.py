@@ -99,7 +99,7 @@ JUNK_TOKENS = (
     "cookies?", "cookie-?banner", "consent", "gdpr", "newsletter", "subscribe", "subscription",
     "signup", "sign-?up", "popup", "modal", "overlay", "login", "signin", "sign-?in", "paywall",
     # misc
-    "print", "visually-?hidden", "sr-?only", "screen-?reader-?text", "tags?",
+    "print-?button", "print-?link", "visually-?hidden", "sr-?only", "screen-?reader-?text", "tags?",
     "tag-?list", "tagcloud", "post-?tags", "author-?bio", "about-?author", "byline", "dateline",
     "post-?meta", "entry-?meta", "article-?meta", "meta-?info", "copyright", "contact-?info",
     "prev-?next", "post-?navigation", "nav-?links", "lightbox",
@@ -108,7 +108,7 @@ JUNK_TOKENS = (
     "about-?the-?author", "caption", "captions", "wp-?caption-?text", "image-?caption",
     "img-?caption", "media-?caption", "photo-?caption", "photo-?credit", "image-?credit",
     "credit", "credits", "img-?metadata", "post-?ratings", "ratings", "sharedaddy",
-    "sd-?sharing", "jp-?relatedposts", "likes-?widget", "twitter-?tweet", "instagram-?media",
+    "sd-?sharing", "jp-?relatedposts", "likes-?widget",
 )
 # Strong content: never junk, and preferred as the main region.
 CONTENT_TOKENS = (
