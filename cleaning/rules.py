@@ -221,6 +221,11 @@ CREDIT_LINE_PATTERNS = (
     r"^.{0,80}(?:/|\(|©\s*)\s*(?:getty images|afp|dpa|ap photo|imago(?: images)?|shutterstock|istock(?:photo)?|"
     r"picture alliance|reuters|epa)\s*\)?\s*$",
 )
+BYLINE_LINE_PATTERNS = (
+    # "By Jane Doe", "Von Max Mustermann | 3. März 2021", "Par Jean Dupont, le 12 mai"
+    r"^(?:by|von|par|por|di|door|przez|av|af)\s+(?-i:[A-ZÀ-Ý][\w.'’-]*(?:\s+(?:and|und|et|y|e|&)?\s*[A-ZÀ-Ý][\w.'’-]*){0,3})\s*(?:[,|·•⋅–-].{0,80})?(?<![.!?])$",
+    r"^(?:written by|posted by|published by|author|autor|auteur|autore|verfasst von|geschrieben von|texto|text)\s*[:：]?\s*\S.{0,60}$",
+)
 FOLLOW_LINE_PATTERNS = (
     r"^(?:follow us|s[ií]guenos|folge uns|folgen sie uns|suivez-nous|seguici|obserwuj nas|segue-nos)\b.{0,80}$",
 )
@@ -245,6 +250,7 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("copyright", COPYRIGHT_LINE_PATTERNS),
     ("credit", CREDIT_LINE_PATTERNS),
     ("follow", FOLLOW_LINE_PATTERNS),
+    ("byline", BYLINE_LINE_PATTERNS),
     ("ad_label", AD_LABEL_LINE_PATTERNS),
 )
 

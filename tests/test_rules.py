@@ -36,6 +36,11 @@ LINE_CASES = [
     ("来源：本站 作者：admin 时间：2021-07-17", "counter"),
     ("2021-07-17", "counter"),
     ("83", "counter"),
+    # bylines
+    ("By Matthew Richardson ⋅ Review Editor ⋅ Updated November 18, 2025", "byline"),
+    ("Von Max Mustermann | 3. März 2021", "byline"),
+    ("By Jane Doe and John Smith", "byline"),
+    ("Posted by admin", "byline"),
     # prev / next footers
     ("Pre:Experts are optimistic about the future of Chengdu", "prev_next"),
     ("Prev: Older news item", "prev_next"),
@@ -93,6 +98,9 @@ NEGATIVE_LINES = [
     "He read more than forty reports before deciding.",
     "Pretoria - the capital - hosted the talks.",
     "2024",
+    "By Monday, the talks had collapsed.",
+    "By the end of the year the plant closed.",
+    "by 2030 emissions must halve",
     "Photographers lined the route.",
     "Creditors met on Friday to discuss the plan.",
 ]
