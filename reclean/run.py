@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -42,6 +42,7 @@ CRAWL_RUN_MARKER = "run.json"  # a crawl run folder has one; reclean never write
 EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 CHUNK_PAGES = 8  # pages per task sent to a worker
 CHUNK_BYTES = 4 * 1024 * 1024  # ... or fewer when they are big
+CHUNK_ITEMS = 256  # ... or when skipped records pile up (a WARC of request records only)
 WINDOW_PER_WORKER = 3  # chunks in flight per worker
 MAX_CHUNK_ATTEMPTS = 2  # a chunk whose worker dies this often is stored as failed
 # A worker is replaced after this many chunks: parsing big pages leaves its heap grown (tens
@@ -106,15 +107,16 @@ def iter_input_items(item: Input, start: int, seq: int) -> Iterator[tuple[int, A
 
 
 def iter_chunks(inputs: list[Input], state: State, chunk_pages: int,
-                skipped: list[str]) -> Iterator[Chunk]:
-    """Work in chunks, in input order, with checkpoints and done marks attached."""
+                skipped: Counter[str]) -> Iterator[Chunk]:
+    """Work in chunks, in input order, with checkpoints and done marks attached; inputs an
+    earlier run finished are counted in ``skipped["done"]``."""
     chunk = Chunk()
     bytes_before = 0
     for item in inputs:
         size = file_size(item.path)
         done, start, first_seq = state.start_point(item.path)
         if done:
-            skipped.append(item.path)
+            skipped["done"] += 1
             bytes_before += size
             continue
         for seq, work, offset in iter_input_items(item, start, first_seq):
@@ -130,7 +132,8 @@ def iter_chunks(inputs: list[Input], state: State, chunk_pages: int,
                 else:
                     chunk.after.append(mark)
             chunk.bytes_mark = bytes_before + (offset if item.kind == "warc" else 0)
-            if chunk.pages >= chunk_pages or chunk.size >= CHUNK_BYTES:
+            if (chunk.pages >= chunk_pages or chunk.size >= CHUNK_BYTES
+                    or len(chunk.items) >= CHUNK_ITEMS):
                 yield chunk
                 chunk = Chunk()
         bytes_before += size
@@ -254,7 +257,7 @@ def run_local(opts: Options, inputs: list[Input], state: State, job: Job,
     runner = LocalRunner(opts.workers, job)
     collector = Collector(state, progress)
     window: deque[tuple[Chunk, Future]] = deque()
-    skipped: list[str] = []
+    skipped: Counter[str] = Counter()
     with InterruptFlag() as interrupt:
         try:
             for chunk in iter_chunks(inputs, state, opts.chunk_pages, skipped):
@@ -273,7 +276,7 @@ def run_local(opts: Options, inputs: list[Input], state: State, job: Job,
     clean_s = time.monotonic() - started
     return {"backend": "local", "workers": opts.workers, "pages_this_run": collector.pages,
             "clean_seconds": round(clean_s, 3), "pool_restarts": runner.restarts,
-            "inputs_skipped_as_done": len(skipped), "interrupted": interrupt.requested,
+            "inputs_skipped_as_done": skipped["done"], "interrupted": interrupt.requested,
             "worker_memory_mb": summarize_memory(collector.worker_memory.values())}
 
 
