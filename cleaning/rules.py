@@ -192,7 +192,7 @@ BREADCRUMB_LINE_PATTERNS = (
 SHARE_LINE_PATTERNS = (
     r"^(?:share(?:\s+(?:this|on|via|article|post|the article))?|分享到?|分享至)\s*[:：]?\s*(?:$|facebook|twitter|linkedin|微信|微博|qq)",
     r"^(?:(?:facebook|twitter|linkedin|pinterest|whatsapp|email|e-mail|print|reddit|tumblr|telegram|x|微信|微博|qq空间|豆瓣)[\s|,/·]*){2,}$",
-    r"^(?:tweet|like|print|email this|pin it|print this page|打印|关闭窗口|打印本页|关闭)$",
+    r"^(?:tweet|like|print|email this|pin it|print this page|permalink|permalien|打印|关闭窗口|打印本页|关闭)$",
 )
 READ_MORE_LINE_PATTERNS = (
     r"^(?:read more|read also|see also|also read|related|more|related (?:articles?|posts?|news|stories)|recommended|更多|相关(?:文章|新闻|阅读|链接)|推荐阅读|延伸阅读)\s*[:：]\s*\S",
@@ -220,6 +220,19 @@ CREDIT_LINE_PATTERNS = (
     r"^(?:photograph|photo|picture|image|foto|fotos|bild) (?:by|von|de|di|par)\b.{0,80}$",
     r"^.{0,80}(?:/|\(|©\s*)\s*(?:getty images|afp|dpa|ap photo|imago(?: images)?|shutterstock|istock(?:photo)?|"
     r"picture alliance|reuters|epa)\s*\)?\s*$",
+)
+_MONTH = (r"(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|janv|févr|avr|"
+          r"juil|déc|ene|abr|ago|dic|sty|lut|kwi|maj|cze|lip|sie|wrz|paź|lis|gru)[a-zäéû]*\.?")
+DATELINE_LINE_PATTERNS = (
+    # "Aktualisiert: 11.04.2020, 10:27", "Updated on 2021-07-17", "Letzte Änderung 14.02.2019"
+    r"^(?:aktualisiert|publiziert|veröffentlicht|erstellt|stand|letzte änderung|zuletzt aktualisiert|"
+    r"updated|published|posted|last (?:updated|modified|changed)|actualizado|publicado|mis à jour|"
+    r"publié|pubblicato|aggiornato|opublikowano|zaktualizowano)\s*(?:am|on|le|el|il|at)?\s*[:：]?\s*"
+    r"(?:\w+,?\s+)?(?:den\s+)?[\d.,/: -]*(?:" + _MONTH + r")?[\d.,/: -]*(?:uhr|am|pm)?\s*$",
+    # bare dates: "11 Jan 2019", "03.04.2020, 12:35", "March 3, 2021"
+    r"^\d{1,2}\.?\s+" + _MONTH + r"\s+\d{4}(?:,?\s+\d{1,2}:\d{2}(?:\s*uhr)?)?$",
+    r"^" + _MONTH + r"\s+\d{1,2},?\s+\d{4}$",
+    r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}(?:,?\s+\d{1,2}:\d{2}(?:\s*uhr)?)?$",
 )
 BYLINE_LINE_PATTERNS = (
     # "By Jane Doe", "Von Max Mustermann | 3. März 2021", "Par Jean Dupont, le 12 mai"
@@ -251,6 +264,7 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("credit", CREDIT_LINE_PATTERNS),
     ("follow", FOLLOW_LINE_PATTERNS),
     ("byline", BYLINE_LINE_PATTERNS),
+    ("dateline", DATELINE_LINE_PATTERNS),
     ("ad_label", AD_LABEL_LINE_PATTERNS),
 )
 

@@ -36,6 +36,14 @@ LINE_CASES = [
     ("来源：本站 作者：admin 时间：2021-07-17", "counter"),
     ("2021-07-17", "counter"),
     ("83", "counter"),
+    # datelines
+    ("Aktualisiert: 11.04.2020, 10:27", "dateline"),
+    ("Publiziert: 03.04.2020, 12:35", "dateline"),
+    ("Letzte Änderung 14.02.2019", "dateline"),
+    ("11 Jan 2019", "dateline"),
+    ("March 3, 2021", "dateline"),
+    ("Updated on 2021-07-17", "dateline"),
+    ("Permalink", "share"),
     # bylines
     ("By Matthew Richardson ⋅ Review Editor ⋅ Updated November 18, 2025", "byline"),
     ("Von Max Mustermann | 3. März 2021", "byline"),
@@ -99,6 +107,8 @@ NEGATIVE_LINES = [
     "Pretoria - the capital - hosted the talks.",
     "2024",
     "By Monday, the talks had collapsed.",
+    "Updated figures will follow next week.",
+    "Published in 1998, the novel sold two million copies.",
     "By the end of the year the plant closed.",
     "by 2030 emissions must halve",
     "Photographers lined the route.",
