@@ -149,13 +149,15 @@ def iter_warc_items(path: str, run_dir: str | None = None, start: int = 0
         if start == 0 and not starts_like_warc(fh, gzipped):
             yield WarcProblem("not_a_warc", "file does not start with a WARC record", 0, size)
             return
+        # output.archive.raw_ref_for decides the name once per file (it resolves paths)
+        ref_prefix = raw_ref_for(Path(path), 0, run_dir).rsplit("#", 1)[0]
         pos = start
         while pos < size:
             fh.seek(pos)
             it = QuietArchiveIterator(fh)
             try:
                 for record in it:
-                    item = read_record(record, it, path, run_dir, pos)
+                    item = read_record(record, it, ref_prefix, pos)
                     pos = item.next_offset
                     yield item
             except Exception as exc:  # noqa: BLE001 - any damage is reported and skipped
@@ -220,8 +222,7 @@ def finish_record(it: ArchiveIterator) -> None:
         raise TruncatedRecord("gzip member ends early")
 
 
-def read_record(record, it: ArchiveIterator, path: str, run_dir: str | None, offset: int
-                ) -> WarcItem:
+def read_record(record, it: ArchiveIterator, ref_prefix: str, offset: int) -> WarcItem:
     """Turn one warcio record into a page, a skip or (by raising) a problem."""
     rtype = record.rec_type
     url = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -257,5 +258,5 @@ def read_record(record, it: ArchiveIterator, path: str, run_dir: str | None, off
     if not is_html_media_type(http.get_header("Content-Type")):
         return WarcSkip("not_html", offset, next_offset, url)
     fetched_at = record.rec_headers.get_header("WARC-Date")
-    raw_ref = raw_ref_for(Path(path), offset, run_dir)
-    return WarcPage(url, status, headers, body, fetched_at, raw_ref, offset, next_offset)
+    return WarcPage(url, status, headers, body, fetched_at, f"{ref_prefix}#{offset}", offset,
+                    next_offset)
