@@ -177,6 +177,9 @@ COUNTER_LINE_PATTERNS = (
     r"(?:^|\s)(?:click|clicks|views|hits|点击(?:数|量|率|次数)?|浏览(?:次数|量|数)?|阅读(?:数|量|次数)?|人气)\s*[:：]\s*\d*\s*(?:次)?\s*$",
     r"^(?:views?|hits|clicks?|reads?)\s*[:：]?\s*\d+\s*$",
     r"^\d{1,3}$",  # a bare number: carousel index, score, counter
+    r"^[\d.,]+\s*(?:k|m)?\s*views?$",
+    r"^(?:asked|answered|edited|modified|posted|replied)\s+(?:\w{3,9}\s+\d{1,2}(?:,\s*\d{4})?|\d+\s+\w+\s+ago)(?:\s+at\s+\d{1,2}:\d{2})?$",
+    r"^[\d.,k]+\s*\d*\s*gold badges?.{0,40}bronze badges?$",
     rf"^{_DATE}\s*$",
     r"^(?:来源|作者|编辑|责任编辑|发布者|发布人|出处|source|author|editor|posted by)\s*[:：].{0,40}(?:时间|日期|date|点击|浏览|views)\s*[:：]",
 )

@@ -36,6 +36,10 @@ LINE_CASES = [
     ("来源：本站 作者：admin 时间：2021-07-17", "counter"),
     ("2021-07-17", "counter"),
     ("83", "counter"),
+    ("16803 views", "counter"),
+    ("asked May 24, 2022 at 17:49", "counter"),
+    ("answered Aug 25, 2011 at 21:26", "counter"),
+    ("6,42681 gold badges36 silver badges41 bronze badges", "counter"),
     # datelines
     ("Aktualisiert: 11.04.2020, 10:27", "dateline"),
     ("Publiziert: 03.04.2020, 12:35", "dateline"),
