@@ -261,7 +261,7 @@ def run_local(opts: Options, inputs: list[Input], state: State, job: Job,
     with InterruptFlag() as interrupt:
         try:
             for chunk in iter_chunks(inputs, state, opts.chunk_pages, skipped):
-                window.append((chunk, runner.submit(chunk)))
+                submit_next(window, runner, collector, chunk)
                 while len(window) >= runner.window or (window and interrupt.requested):
                     collect_next(window, runner, collector)
                 if interrupt.requested:
@@ -296,23 +296,42 @@ def summarize_memory(per_process: Iterable[dict[str, float]]) -> dict[str, float
 
 def collect_next(window: deque[tuple[Chunk, Future]], runner: LocalRunner,
                  collector: Collector) -> None:
-    """Store the oldest chunk's outcomes. If its worker died, restart the pool and resubmit
-    everything in flight; a chunk that kills a worker twice is stored as failed."""
+    """Store the oldest chunk's outcomes (restarting the pool first if a worker died)."""
     chunk, future = window[0]
     try:
         result = future.result()
     except BrokenProcessPool:
-        runner.restart()
-        pending = list(window)
-        window.clear()
-        for other, _ in pending:
-            if other is chunk and chunk.attempts >= MAX_CHUNK_ATTEMPTS:
-                collector.give_up(chunk, "worker_crashed")
-            else:
-                window.append((other, runner.submit(other)))
+        recover(window, runner, collector, culprit=chunk)
         return
     window.popleft()
     collector.store(chunk, *result)
+
+
+def submit_next(window: deque[tuple[Chunk, Future]], runner: LocalRunner,
+                collector: Collector, chunk: Chunk) -> None:
+    """Send a chunk to the pool (restarting the pool first if a worker died)."""
+    try:
+        window.append((chunk, runner.submit(chunk)))
+    except BrokenProcessPool:
+        recover(window, runner, collector, culprit=None)
+        window.append((chunk, runner.submit(chunk)))
+
+
+def recover(window: deque[tuple[Chunk, Future]], runner: LocalRunner, collector: Collector,
+            culprit: Chunk | None) -> None:
+    """A worker died: start a fresh pool and resubmit everything in flight, in order. The
+    chunk being collected when it happened is stored as failed once it has killed a worker
+    MAX_CHUNK_ATTEMPTS times (a page that crashes the parser must not stop the run)."""
+    runner.restart()
+    pending = list(window)
+    window.clear()
+    for chunk, future in pending:
+        if future.done() and not future.cancelled() and future.exception() is None:
+            window.append((chunk, future))  # finished before the crash: keep its result
+        elif chunk is culprit and chunk.attempts >= MAX_CHUNK_ATTEMPTS:
+            collector.give_up(chunk, "worker_crashed")
+        else:
+            window.append((chunk, runner.submit(chunk)))
 
 
 class InterruptFlag:

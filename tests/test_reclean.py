@@ -294,3 +294,24 @@ def test_progress_is_a_live_line_on_a_tty_and_log_lines_otherwise():
     assert "10 pages" in live.getvalue() and "50% of 1000 B" in live.getvalue()
     assert "ETA 0:00:00" in log.getvalue().splitlines()[1]  # half done almost at once
     assert len(log.getvalue().splitlines()) == 3 and "\r" not in log.getvalue()
+
+
+def test_a_killed_worker_is_replaced_and_its_chunks_redone(mixed_inputs, tmp_path, monkeypatch):
+    import reclean.run as run_module
+    reference = reclean([mixed_inputs], tmp_path / "ref")
+    store = run_module.Collector.store
+    killed: list[int] = []
+
+    def store_then_kill_once(self, chunk, outcomes, pid, memory):
+        store(self, chunk, outcomes, pid, memory)
+        if pid and not killed:
+            killed.append(pid)
+            os.kill(pid, signal.SIGKILL)  # a worker dies while others hold chunks
+            time.sleep(0.5)
+
+    monkeypatch.setattr(run_module.Collector, "store", store_then_kill_once)
+    summary = reclean([mixed_inputs], tmp_path / "out", workers=2)
+    assert killed and summary["pool_restarts"] >= 1
+    assert summary["exit_code"] == 0 and summary["failures"] == {}
+    assert load_jsonl(tmp_path / "out" / "articles.jsonl") == \
+        load_jsonl(tmp_path / "ref" / "articles.jsonl")
