@@ -68,6 +68,9 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in summary[label].items()))
     for example in summary["failure_examples"][:5]:
         lines.append(f"    {example['reason']}: {example['input']} ({example['detail'][:120]})")
+    files = ", ".join(name for name, n in summary["outputs"].items()
+                      if n or not name.startswith("rejects"))
+    lines.append(f"  files: {summary['out_dir']}/ ({files}, reclean.json)")
     if summary.get("interrupted"):
         lines.append("  interrupted: files hold what was done; run again with --resume")
     return "\n".join(lines)

@@ -443,6 +443,7 @@ def build_summary(opts: Options, inputs: list[Input], run_id: str, started: str,
     pages = facts.get("pages_this_run", 0)
     return {
         "run_id": run_id,
+        "out_dir": opts.out_dir.rstrip("/") or "/",
         "pipeline_version": opts.config.pipeline_version,
         "started_at": started,
         "finished_at": utc_now(),
