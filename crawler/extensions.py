@@ -62,7 +62,9 @@ def build_report(crawler: Crawler, spider: Spider, reason: str, started_at: str)
             "articles_new": stats.get("gleaner/articles/new", 0),
             "articles_changed": stats.get("gleaner/articles/changed", 0),
             "articles_unchanged": stats.get("gleaner/articles/unchanged", 0),
-            "not_modified": stats.get("gleaner/not_modified", 0),
+            # articles known unchanged without a download: a 304, or a sitemap lastmod
+            "not_modified": (stats.get("gleaner/not_modified", 0)
+                             + stats.get("gleaner/not_modified_by_lastmod", 0)),
             "skipped_by_lastmod": stats.get("gleaner/skipped_by_lastmod", 0),
             "retry_after": stats.get("gleaner/retry_after/waits", 0),
             "retry_backoffs": stats.get("gleaner/retry_after/backoffs", 0),

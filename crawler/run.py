@@ -162,8 +162,8 @@ def print_summary(report: dict[str, Any], run_dir: Path, out: TextIO = sys.stdou
         print(f"  state:    {counts.get('articles_new', 0)} new, "
               f"{counts.get('articles_changed', 0)} changed, "
               f"{counts.get('articles_unchanged', 0)} unchanged, "
-              f"{counts.get('not_modified', 0)} not modified (304), "
-              f"{counts.get('skipped_by_lastmod', 0)} skipped by sitemap lastmod", file=out)
+              f"{counts.get('not_modified', 0)} not modified (304 or sitemap lastmod; "
+              f"{counts.get('skipped_by_lastmod', 0)} sitemap entries skipped)", file=out)
     if "health" in report:
         print(f"  health:   {report['health'].get('reason')}", file=out)
     print(f"  rejected: {format_counts(counts.get('rejected', {}))}", file=out)

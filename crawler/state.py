@@ -423,27 +423,28 @@ class CrawlState:
             return db.execute("INSERT OR IGNORE INTO visits VALUES (?, ?)",
                               (run_id, key)).rowcount == 1
 
-    def skip_unchanged(self, key: str) -> bool:
-        """A sitemap says this URL did not change since the last healthy run: True when an
-        earlier run fetched it (so this run may skip it). A known article is then counted
-        as seen and not modified (``articles``, ``not_modified``, its text length), once
-        per run, so that skipping keeps the health check's article count and mean text
-        length; nothing else about the URL changes. False for a URL never fetched."""
+    def skip_unchanged(self, key: str) -> str | None:
+        """A sitemap says this URL did not change since the last healthy run. Returns None
+        when no earlier run fetched it (fetch it), else what it is: ``"article"`` (then
+        counted as seen and not modified: ``articles``, ``not_modified`` and its text
+        length, once per run, so skipping keeps the health check's article count and mean
+        text length) or ``"page"``. Nothing else about the URL changes."""
         run_id = self._require_run()
         with self._write() as db:
             row = db.execute("SELECT article_id, is_article FROM urls WHERE url_key = ? "
                              "AND last_fetch IS NOT NULL", (key,)).fetchone()
             if row is None:
-                return False
-            if row["is_article"] and row["article_id"]:
-                article = db.execute("SELECT last_run, text_length FROM articles "
-                                     "WHERE article_id = ?", (row["article_id"],)).fetchone()
-                if article is not None and article["last_run"] != run_id:
-                    db.execute("UPDATE articles SET last_run = ? WHERE article_id = ?",
-                               (run_id, row["article_id"]))
-                    _bump(db, run_id, articles=1, not_modified=1,
-                          text_chars=article["text_length"] or 0)
-        return True
+                return None
+            if not (row["is_article"] and row["article_id"]):
+                return "page"
+            article = db.execute("SELECT last_run, text_length FROM articles "
+                                 "WHERE article_id = ?", (row["article_id"],)).fetchone()
+            if article is not None and article["last_run"] != run_id:
+                db.execute("UPDATE articles SET last_run = ? WHERE article_id = ?",
+                           (run_id, row["article_id"]))
+                _bump(db, run_id, articles=1, not_modified=1,
+                      text_chars=article["text_length"] or 0)
+        return "article"
 
     def validators(self, key: str) -> tuple[str | None, str | None] | None:
         """(etag, last_modified) exactly as received for a known *article* URL, or None

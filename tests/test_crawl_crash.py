@@ -136,10 +136,11 @@ def test_sigkill_without_state_then_rerun_into_the_same_folder(mockserver, tmp_p
     with open(spool, "ab") as fh:
         fh.write(b'{"record_id": "torn')  # as if killed mid-write
     rerun = subprocess.run(gleaner("crawl", f"{mockserver}/bad/index.html", "--out", str(out),
-                                   "--set", "AUTOTHROTTLE_ENABLED=0", "--set", "DOWNLOAD_TIMEOUT=1",
+                                   "--set", "AUTOTHROTTLE_ENABLED=0", "--set", "DOWNLOAD_TIMEOUT=2",
                                    "--set", "RETRY_TIMES=0"),
                            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert rerun.returncode in (0, 1), rerun.stderr[-2000:]  # health may flag the errors
+    assert "Traceback" not in rerun.stderr
     records = [json.loads(line) for line in (out / "articles.jsonl").read_text("utf-8").splitlines()]
     paths = [r["url"][len(mockserver):] for r in records]
     assert len(paths) == len(set(paths)) and ARTICLE_PATHS <= set(paths)

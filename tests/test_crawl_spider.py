@@ -72,3 +72,44 @@ def test_known_article_gets_its_validators_exactly(tmp_path):
 def test_start_must_be_a_url_or_a_site_file():
     with pytest.raises(ValueError, match="start=<http"):
         make_spider(start="example.com")
+
+
+def test_sitemap_entries_not_newer_than_the_last_healthy_run_are_skipped(tmp_path):
+    """--state re-run: a known URL whose sitemap lastmod is older than the previous healthy
+    run's start is not fetched (and counts as not modified when it is an article); a new
+    URL, or a known one with a newer lastmod (or a news:publication_date), is fetched."""
+    from scrapy.http import XmlResponse
+
+    from crawler.health import Health
+
+    with CrawlState.open(tmp_path, "127.0.0.1_8080") as state:
+        state.lock()
+        state.begin_run()
+        for n in (1, 2, 3):
+            state.commit_record({"url": f"{BASE}/news/{n}.html", "article_id": f"a{n}" * 10,
+                                 "content_hash": "c" * 20, "record_id": f"r{n}" * 10,
+                                 "text": "words"})
+        state.record_page(f"{BASE}/news/index.html")
+        state.end_run()
+        state.record_health(Health(0, "healthy"))
+    spider = make_spider({"GLEANER_STATE_DIR": str(tmp_path)}, start=f"{BASE}/")
+    try:
+        assert spider.lastmod_since and spider.lastmod_since.endswith("Z")
+        body = (f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news='
+                f'"http://www.google.com/schemas/sitemap-news/0.9">'
+                f"<url><loc>{BASE}/news/1.html</loc><lastmod>2021-01-01</lastmod></url>"
+                f"<url><loc>{BASE}/news/2.html</loc><lastmod>2099-01-01T00:00:00Z</lastmod></url>"
+                f"<url><loc>{BASE}/news/3.html</loc><news:news><news:publication_date>"
+                f"2021-01-01</news:publication_date></news:news></url>"
+                f"<url><loc>{BASE}/news/4.html</loc><lastmod>2021-01-01</lastmod></url>"
+                f"<url><loc>{BASE}/news/index.html</loc><lastmod>2021-01-01</lastmod></url>"
+                f"</urlset>").encode()
+        response = XmlResponse(f"{BASE}/sitemap.xml", body=body)
+        fetched = [r.url for r in spider.parse_sitemap(response)]
+        assert fetched == [f"{BASE}/news/2.html", f"{BASE}/news/4.html"]
+        stats = spider.crawler.stats
+        assert stats.get_value("gleaner/skipped_by_lastmod") == 3  # 1, 3 and the listing
+        assert stats.get_value("gleaner/not_modified_by_lastmod") == 2  # 1 and 3: articles
+        assert spider.page_request(f"{BASE}/news/1.html") is None  # seen for this run
+    finally:
+        spider.state.close()

@@ -280,21 +280,33 @@ class ArticlesSpider(scrapy.Spider):
             if kind == "sitemapindex":
                 if is_same_site(entry.loc, self.site_config.allowed_hosts):
                     yield self.sitemap_request(entry.loc)
-            elif self.skip_by_lastmod(entry.loc, entry.lastmod):
-                self.crawler.stats.inc_value("gleaner/skipped_by_lastmod")
-            elif (request := self.page_request(entry.loc, listed=True,
-                                               source="sitemap")) is not None:
-                yield request
+            elif not self.skip_by_lastmod(entry.loc, entry.lastmod):
+                if (request := self.page_request(entry.loc, listed=True,
+                                                 source="sitemap")) is not None:
+                    yield request
         if not count:
             self.note_error(response.url, "empty_sitemap", f"<{kind}> without a usable <loc>")
 
     def skip_by_lastmod(self, url: str, lastmod: str | None) -> bool:
-        """True for a sitemap entry of a URL the state knows whose lastmod is not newer
-        than the start of the last healthy run (a URL never fetched is never skipped; a
-        page that links to it may still have it fetched, with a conditional GET)."""
+        """True for a sitemap entry not to fetch: a URL the state already has whose
+        lastmod is not newer than the start of the last healthy run. It is then marked
+        seen for this run (links to it are not followed either); a known article counts
+        as not modified (``gleaner/not_modified_by_lastmod``). A URL never fetched, or
+        already met in this run, is never skipped here."""
         if self.state is None or not unchanged_since(lastmod, self.lastmod_since):
             return False
-        return self.state.skip_unchanged(url_key(url))
+        key = URL_PREFIX + url_key(url)
+        seen = seen_for(self.crawler)
+        if key in seen or not self.site_config.allows(url):
+            return False  # handled already, or refused by page_request anyway
+        what = self.state.skip_unchanged(url_key(url))
+        if what is None:
+            return False
+        seen.add(key)
+        self.crawler.stats.inc_value("gleaner/skipped_by_lastmod")
+        if what == "article":
+            self.crawler.stats.inc_value("gleaner/not_modified_by_lastmod")
+        return True
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
