@@ -82,6 +82,7 @@ TRAIL_SHORT_CHARS = 60  # ...trailing non-prose blocks shorter than this are dro
 LEAD_SHORT_CHARS = 30  # ...and leading ones shorter than this
 LISTING_MIN_TEASERS = 5  # linked headings that make a page's teaser list worth reading out
 ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
+LINK_BLOCK_SHORT, LINK_BLOCK_LONG = 0.7, 0.85  # link density dropping a block (< / >= 100 chars)
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
 COMMA_CHARS = (",", "，", "、", "،")
@@ -925,8 +926,8 @@ def is_link_block(block: Block, keep_linked_headings: bool = False) -> bool:
     if block.is_heading:
         return not keep_linked_headings and ld > 0.8 and n < 120
     if n < 100:
-        return ld > 0.6
-    return ld > 0.75
+        return ld > LINK_BLOCK_SHORT
+    return ld > LINK_BLOCK_LONG
 
 
 def strip_line_rules(block: Block, extra: tuple[re.Pattern[str], ...]) -> Block | None:
