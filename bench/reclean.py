@@ -89,9 +89,11 @@ def measure(label: str, source: Path, out: Path, formats: tuple[str, ...], worke
         raise SystemExit(f"{label} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     summary = json.loads((out / "reclean.json").read_text("utf-8"))
     memory = summary["worker_memory_mb"]
+    cpu = summary["main_cpu_s"] + summary.get("worker_cpu_s", 0.0)  # workers: local pool only
     pages = summary["pages_cleaned_this_run"]
     row = {"config": label, "pages": pages, "records": summary["records"],
            "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),
+           "cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None,
            "clean_phase_pages_per_s": summary["clean_pages_per_s"],
            "worker_peak_rss_mb_max": memory["peak_rss_max"],
            "worker_pss_mb_max": memory["pss_max"], "worker_uss_mb_max": memory["uss_max"],
@@ -108,6 +110,8 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--no-dask", action="store_true")
     parser.add_argument("--formats", default="jsonl")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run every configuration this many times, report the best")
     parser.add_argument("--copies", type=int, default=1,
                         help="write the pages this many times into the WARC (memory check)")
     args = parser.parse_args()
@@ -120,12 +124,21 @@ def main() -> int:
         tmp = Path(tmp_name)
         source = build_inputs(pages, tmp, copies=args.copies)[args.input]
         del pages  # the runs below are subprocesses; keep this process small meanwhile
-        rows = [measure(f"local x{w}", source, tmp / f"out-{w}", formats, workers=int(w))
-                for w in args.workers.split(",")]
-        if not args.no_dask:
-            rows.append(measure("dask local x2", source, tmp / "out-dask", formats, workers=2,
-                                dask="local"))
-    by = {r["config"]: r for r in rows}
+        rows = []
+        for _ in range(args.repeat):  # alternate configs so load changes hit all of them
+            rows += [measure(f"local x{w}", source, tmp / f"out-{w}", formats, workers=int(w))
+                     for w in args.workers.split(",")]
+            if not args.no_dask:
+                rows.append(measure("dask local x2", source, tmp / "out-dask", formats,
+                                    workers=2, dask="local"))
+    by: dict[str, dict] = {}
+    for row in rows:  # best of the repeats
+        if row["config"] not in by or row["pages_per_s"] > by[row["config"]]["pages_per_s"]:
+            by[row["config"]] = row
+    for row in by.values():
+        print(f"# best {row['config']}: {row['pages_per_s']} pages/s (wall {row['wall_s']} s), "
+              f"worker peak RSS {row['worker_peak_rss_mb_max']} MiB, "
+              f"PSS {row['worker_pss_mb_max']}, USS {row['worker_uss_mb_max']}")
     if "local x1" in by and "local x2" in by:
         print(f"# speedup 2 vs 1 workers: wall {by['local x2']['pages_per_s'] / by['local x1']['pages_per_s']:.2f}x, "
               f"clean phase {by['local x2']['clean_phase_pages_per_s'] / by['local x1']['clean_phase_pages_per_s']:.2f}x")

@@ -35,7 +35,15 @@ from reclean.progress import Progress
 from reclean.state import State
 from reclean.unique import UniqueRecords
 from reclean.warc import WarcPage, iter_warc_items
-from reclean.work import HtmlFile, Job, Outcome, init_worker, peak_rss_mb, process_chunk
+from reclean.work import (
+    HtmlFile,
+    Job,
+    Outcome,
+    cpu_seconds,
+    init_worker,
+    peak_rss_mb,
+    process_chunk,
+)
 
 SUMMARY_FILE = "reclean.json"
 CRAWL_RUN_MARKER = "run.json"  # a crawl run folder has one; reclean never writes into it
@@ -277,7 +285,9 @@ def run_local(opts: Options, inputs: list[Input], state: State, job: Job,
     return {"backend": "local", "workers": opts.workers, "pages_this_run": collector.pages,
             "clean_seconds": round(clean_s, 3), "pool_restarts": runner.restarts,
             "inputs_skipped_as_done": skipped["done"], "interrupted": interrupt.requested,
-            "worker_memory_mb": summarize_memory(collector.worker_memory.values())}
+            "worker_memory_mb": summarize_memory(collector.worker_memory.values()),
+            "worker_cpu_s": round(sum(m.get("cpu_s", 0.0)
+                                      for m in collector.worker_memory.values()), 2)}
 
 
 def summarize_memory(per_process: Iterable[dict[str, float]]) -> dict[str, float | int | None]:
@@ -466,6 +476,7 @@ def build_summary(opts: Options, inputs: list[Input], run_id: str, started: str,
         "failure_examples": failures,
         "outputs": outputs,
         "main_peak_rss_mb": peak_rss_mb(),
+        "main_cpu_s": cpu_seconds(),
         **{k: v for k, v in facts.items() if k not in ("pages_this_run", "duplicates")},
         "exit_code": exit_code,
     }

@@ -195,6 +195,12 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round(usage.ru_utime + usage.ru_stime, 3)
+
+
 def memory_now_mb() -> dict[str, float]:
     """Current Rss, Pss (shared pages divided among the processes sharing them) and private
     (Uss) memory of this process in MiB, from /proc/self/smaps_rollup; {} where unavailable."""
@@ -223,7 +229,8 @@ def init_worker(job: Job) -> None:
 
 
 def process_chunk(items: list[Any]) -> tuple[list[Outcome], int, dict[str, float]]:
-    """Worker entry point: outcomes of a chunk of items, with this worker's pid and memory
-    (peak RSS, and current RSS / PSS / USS)."""
+    """Worker entry point: outcomes of a chunk of items, with this worker's pid, memory
+    (peak RSS, and current RSS / PSS / USS) and CPU time so far."""
     outcomes = [process_item(item, _JOB) for item in items]
-    return outcomes, os.getpid(), {"peak_rss": peak_rss_mb(), **memory_now_mb()}
+    return outcomes, os.getpid(), {"peak_rss": peak_rss_mb(), **memory_now_mb(),
+                                   "cpu_s": cpu_seconds()}
