@@ -13,14 +13,20 @@ Inputs (mixed freely; folders are searched recursively, inputs run in sorted pat
 
 Output in ``--out``: ``articles.jsonl`` / ``.csv`` / ``.parquet`` (``output.writers.
 export_records``, atomic), ``reclean.json`` (counts: records, rejected by reason, skipped by
-reason, failures by reason with examples, rate, worker peak memory, exit code),
-``reclean-state.sqlite`` (done-list and stored outcomes for ``--resume``), ``diff.json`` with
-``--diff OLD``, and with Dask ``parts/part-NNNNN.jsonl`` (one per partition).
+reason, failures by reason with examples, duplicates, rate, worker memory and CPU, exit
+code), ``reclean-state.sqlite`` (done-list and stored outcomes for ``--resume``),
+``diff.json`` with ``--diff OLD``, and with Dask ``parts/part-NNNNN.jsonl`` (one per
+partition). A record whose record_id was already exported (same article, same words, under
+another URL or archived twice) is dropped as a duplicate, as the crawl does. ``--out`` may not
+be a crawl run folder (its files would be replaced).
 
 Damaged input (a truncated WARC, a gzip member that ends early, an HTTP header that does
 not parse, an unreadable file) is a *failure*, counted with its reason; the run goes on and
 exits 1. A payload that is not HTML is *skipped* (WARC) or *rejected* by cleaning (saved
-page), and does not change the exit code.
+page), and does not change the exit code. A worker process that dies is replaced and its
+work redone; a chunk that kills workers twice is failed as ``worker_crashed``. Ctrl-C stops
+reading, stores the work in flight, writes the files and exits 130; ``--resume`` continues
+(inside a WARC, from the last stored record).
 
 Running on Dask
 ---------------
@@ -37,7 +43,8 @@ processes on this machine. ``--dask tcp://scheduler:8786`` uses an existing clus
    path (NFS, a shared volume): each task reads one WARC file (or a batch of saved pages)
    itself and writes its partition ``parts/part-NNNNN.jsonl`` into ``--out``; only small
    counts travel back to the client, which then merges the parts in input order into
-   ``articles.*``. Paths are made absolute before they are sent.
+   ``articles.*``. With a scheduler address, input paths are made absolute before they
+   are sent (so raw_ref holds absolute paths); ``--dask local`` keeps them as given.
 
 ``--resume`` with Dask skips partitions whose part file and ``.summary.json`` already exist.
 """
