@@ -150,18 +150,24 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 
 @lru_cache(maxsize=16384)
 def attr_words(attrs: str) -> frozenset[str]:
-    """Tokens of a class/id string and their runs of up to 3 joined without separators.
+    """Tokens of a class/id string, and their runs of up to 3 joined without separators when
+    the run starts with the first part of some compound rule token.
 
     >>> sorted(attr_words("c-article body"))
     ['article', 'articlebody', 'body', 'c', 'carticle', 'carticlebody']
+    >>> sorted(attr_words("elementor-element e-flex"))
+    ['e', 'element', 'elementor', 'flex']
     """
     tokens = [t for t in _TOKEN_SPLIT.split(attrs.lower()) if t]
     if len(tokens) == 1:
         return frozenset(tokens)
     words = set(tokens)
-    for n in range(2, rules.MAX_TOKEN_RUN + 1):
-        for i in range(len(tokens) - n + 1):
-            words.add("".join(tokens[i:i + n]))
+    starts = rules.COMPOUND_STARTS
+    count = len(tokens)
+    for i, token in enumerate(tokens):
+        if token in starts:
+            for n in range(2, min(rules.MAX_TOKEN_RUN, count - i) + 1):
+                words.add("".join(tokens[i:i + n]))
     return frozenset(words)
 
 

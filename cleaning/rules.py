@@ -140,10 +140,28 @@ LEAD_TOKENS = ("lead", "leads", "intro", "introduction", "standfirst", "dek", "d
                "teaser", "subheadline", "sub-?headline", "article-?subheadline", "standfirst",
                "vorspann", "einleitung", "lede")
 LEAD_WORDS = token_set(LEAD_TOKENS)
+def compound_starts(*groups: tuple[str, ...]) -> frozenset[str]:
+    """First parts of the multi-part token patterns: only runs of class/id tokens starting with
+    one of these need joining ("article-body" -> "articlebody").
+
+    >>> sorted(compound_starts(("article-?body", "nav", "c-article-body")))
+    ['article', 'c']
+    """
+    starts = set()
+    for group in groups:
+        for pattern in group:
+            parts = [p for p in re.split(r"-\?|-|_+", pattern.lower()) if p]
+            if len(parts) > 1:
+                starts.update(expand_token_pattern(parts[0]))
+    return frozenset(starts)
+
+
 JUNK_WORDS = token_set(JUNK_TOKENS)
 CONTENT_WORDS = token_set(CONTENT_TOKENS)
 POSITIVE_WORDS = token_set(POSITIVE_TOKENS)
 NEGATIVE_WORDS = token_set(NEGATIVE_TOKENS)
+COMPOUND_STARTS = compound_starts(JUNK_TOKENS, CONTENT_TOKENS, POSITIVE_TOKENS, NEGATIVE_TOKENS,
+                                  LEAD_TOKENS)
 
 # Roles and attribute values that mark chrome or hidden elements.
 JUNK_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu",
