@@ -227,14 +227,15 @@ def crawl_command(url: str, run_dir: Path, workers: int,
 
 
 def run_crawl(label: str, url: str, run_dir: Path, workers: int, server: psutil.Process,
-              timeout: float, extra: tuple[tuple[str, str], ...] = ()) -> CrawlResult:
+              timeout: float, extra: tuple[tuple[str, str], ...] = (),
+              repo: Path = ROOT) -> CrawlResult:
     """One crawl subprocess, sampled every SAMPLE_EVERY seconds until it exits."""
     run_dir.mkdir(parents=True)
     log_path = run_dir / "crawl.log"
     env = {**os.environ, "GLEANER_CLEAN_WORKERS": str(workers)}
     server_cpu0 = sum(server.cpu_times()[:2])
     started, started_epoch = time.monotonic(), time.time()
-    proc = subprocess.Popen(crawl_command(url, run_dir, workers, extra), cwd=ROOT, env=env,
+    proc = subprocess.Popen(crawl_command(url, run_dir, workers, extra), cwd=repo, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     ps = psutil.Process(proc.pid)
     samples: list[Sample] = []
@@ -266,6 +267,18 @@ def run_crawl(label: str, url: str, run_dir: Path, workers: int, server: psutil.
     main_cpu = cpu.pop(proc.pid, 0.0)
     return CrawlResult(label, workers, report, wall, crawl_s, closing_t, samples, main_cpu,
                        sum(cpu.values()), sum(server.cpu_times()[:2]) - server_cpu0)
+
+
+def describe_repo(repo: Path) -> str:
+    """The checkout that runs: its commit and whether it has uncommitted changes."""
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True, check=False).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--",
+                            "crawler", "pipelines", "cleaning", "output"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    where = "this checkout" if repo.resolve() == ROOT else str(repo)
+    return (f"{where} at {head or 'no git'}"
+            + (" + uncommitted changes in crawler/pipelines/cleaning/output" if dirty else ""))
 
 
 def load_note() -> str:
@@ -385,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="extra crawl setting for every run (repeatable), e.g. "
                              "GLEANER_FOLLOW_SITEMAPS=False")
+    parser.add_argument("--repo", type=Path, default=ROOT,
+                        help="checkout whose crawler runs (default: this one), e.g. a "
+                             "patched copy to compare")
     parser.add_argument("--samples", type=Path, metavar="FILE",
                         help="write every RSS sample (JSON lines) to FILE")
     args = parser.parse_args(argv)
@@ -400,12 +416,13 @@ def main(argv: list[str] | None = None) -> int:
     server_proc, url = start_server(tmp / "site")
     server = psutil.Process(server_proc.pid)
     print(f"server: ThreadingHTTPServer subprocess at {url}; {load_note()}")
+    print(f"crawler: {describe_repo(args.repo)}")
     try:
         workers = [int(w) for w in args.workers.split(",") if w.strip()]
         if args.memory:
             w = workers[0] if workers else 1
             r = run_crawl(f"clean on ({w}w)", url, tmp / "run-memory", w, server, args.timeout,
-                          extra)
+                          extra, args.repo)
             ok = print_memory(r)
             results = [r]
         else:
@@ -414,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
                 for w in [0, *workers]:
                     label = "clean off" if w == 0 else f"clean on ({w}w)"
                     results.append(run_crawl(label, url, tmp / f"run-{round_no}-{w}", w,
-                                             server, args.timeout, extra))
+                                             server, args.timeout, extra, args.repo))
             ok = print_throughput(results, int(site["articles"]))
         print(load_note())
         if args.samples:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import random
 import sys
 from dataclasses import dataclass
@@ -27,8 +28,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TRUTH_FILE = ROOT.parent / "shared" / "bench" / "wcxb_test" / "truth.jsonl"
-SEED_FILE = ROOT.parent / "shared" / "seeds" / "000_3f05d25038775d93.txt"
+# the shared benchmark folder next to the repository (GLEANER_SHARED_DIR for a copy elsewhere)
+SHARED = Path(os.environ.get("GLEANER_SHARED_DIR") or ROOT.parent / "shared")
+TRUTH_FILE = SHARED / "bench" / "wcxb_test" / "truth.jsonl"
+SEED_FILE = SHARED / "seeds" / "000_3f05d25038775d93.txt"
 
 PER_LISTING = 50  # article links per listing page
 SOURCE_PAGE_TYPES = ("article",)  # truth rows whose text is article prose (not listings)
