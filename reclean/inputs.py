@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,22 @@ def walk_folder(root: Path, exclude: Path | None) -> Iterator[Input]:
                 yield Input("html", str(path), url=url_from_list(urls, name))
 
 
+def sniff_kind(path: Path) -> str:
+    """``"warc"`` when a file whose name says nothing starts with a WARC record (plain or
+    gzipped), else ``"html"`` (cleaning then judges it)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return "html"
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(31).decompress(head, 16)
+        except zlib.error:
+            return "html"
+    return "warc" if head.startswith(b"WARC/") else "html"
+
+
 def same_path(a: Path, b: Path) -> bool:
     """True when two paths name the same location (resolved)."""
     try:
@@ -141,7 +158,7 @@ def discover_inputs(paths: Iterable[str], exclude: str | None = None) -> list[In
             for item in walk_folder(path, excluded):
                 found.setdefault(item.path, item)
         elif path.exists() or path.is_symlink():
-            kind = input_kind(path) or "html"
+            kind = input_kind(path) or sniff_kind(path)
             if kind == "warc":
                 found.setdefault(str(path), Input("warc", str(path), run_dir=run_dir_of(path)))
             else:

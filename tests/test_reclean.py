@@ -103,7 +103,8 @@ def test_warc_run_folder_and_damaged_inputs_are_counted_and_the_rest_goes_on(tmp
     locked.write_text(article_html(8))
     locked.chmod(0)
 
-    summary = reclean([tmp_path / "in"], tmp_path / "out")
+    (tmp_path / "named-oddly.bin").write_bytes(data)  # a WARC whatever its name
+    summary = reclean([tmp_path / "in", tmp_path / "named-oddly.bin"], tmp_path / "out")
 
     failures = summary["failures"]
     assert summary["exit_code"] == 1
@@ -117,15 +118,16 @@ def test_warc_run_folder_and_damaged_inputs_are_counted_and_the_rest_goes_on(tmp
     assert failed >= {"truncated.warc.gz", "member-cut.warc.gz", "broken-header.warc.gz",
                       "not-a-warc.warc.gz", "half.html.gz", "gone.html"}
     assert summary["inputs"]["failed"] == len(failed)
-    assert summary["skipped"]["not_html"] == 2  # the PNG response of run1 and of member-cut
+    assert summary["skipped"]["not_html"] == 3  # the PNG response of run1, member-cut, .bin
     assert summary["rejected"].get("not_html") == 1  # image.html, judged by cleaning
     urls = [r["url"] for r in load_jsonl(tmp_path / "out" / "articles.jsonl")]
     # every whole page survives: pages 0 and 2-3 of member-cut, 0-1 of truncated (page 0
     # twice: exported once, the second is a duplicate as in a crawl), and all of run1
     assert sorted(u for u in urls if "other.test" in u) == sorted(other)
     locked_readable = os.geteuid() == 0
-    assert summary["duplicates"] == 1
+    assert summary["duplicates"] == 1 + 4  # named-oddly.bin repeats the other.test pages
     assert summary["records"] == len(urls) == 4 + 4 + 1 + locked_readable
+    assert summary["inputs"]["warc"] == 6
     assert "http://site.test/after" in urls  # the record after the broken header
     run1 = [r for r in load_jsonl(tmp_path / "out" / "articles.jsonl")
             if r["raw_ref"].startswith("raw/")]
@@ -298,7 +300,7 @@ def test_progress_is_a_live_line_on_a_tty_and_log_lines_otherwise():
 
 def test_a_killed_worker_is_replaced_and_its_chunks_redone(mixed_inputs, tmp_path, monkeypatch):
     import reclean.run as run_module
-    reference = reclean([mixed_inputs], tmp_path / "ref")
+    reclean([mixed_inputs], tmp_path / "ref")
     store = run_module.Collector.store
     killed: list[int] = []
 
