@@ -38,10 +38,6 @@ def cli(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
                           env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def by_url(path: Path) -> dict[str, dict]:
-    return {r["url"]: r for r in load_jsonl(path)}
-
-
 # ---------------------------------------------------------------- folders of saved pages
 def test_folder_urls_from_sidecar_urls_tsv_canonical_og_and_file(tmp_path):
     pages = tmp_path / "saved"
