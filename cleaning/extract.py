@@ -62,7 +62,7 @@ class Content:
 EMPTY_CONTENT = Content(text="")
 
 # Per-element counters (a list per element, indices below).
-TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS = range(7)
+TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS = range(7)  # COMMAS: unused slot (see scoring)
 # FLAGS bits
 HAS_BLOCK_CHILD, HAS_ANCHOR = 1, 2
 # Attribute verdicts
@@ -521,7 +521,6 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                 n = len(text.strip())
                 if n:
                     s[TEXT] = n
-                    s[COMMAS] = text.count(",") + text.count("，") + text.count("、")
                     if n < 300 and label_hint(text):
                         labels.append((el, False, text))
             stats[el] = s
@@ -565,13 +564,11 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                 parent[TEXT] += s[TEXT]
                 parent[LINK] += s[LINK]
                 parent[PCOUNT] += s[PCOUNT]
-                parent[COMMAS] += s[COMMAS]
                 tail = el.tail
                 if tail:
                     n = len(tail.strip())
                     if n:
                         parent[TEXT] += n
-                        parent[COMMAS] += tail.count(",") + tail.count("，") + tail.count("、")
                         if n < 300 and label_hint(tail):
                             labels.append((el, True, tail))
     return Annotation(stats, paragraphs, junk, anchors, teasers, teaser_heads, labels, skipped)
@@ -605,7 +602,6 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
             a[TEXT] -= s[TEXT]
             a[LINK] -= s[LINK]
             a[PCOUNT] -= s[PCOUNT]
-            a[COMMAS] -= s[COMMAS]
         remove_keep_tail(el)
         removed.append((s[INDEX], s[LAST]))
         skip_until = s[LAST]
@@ -647,7 +643,7 @@ def score_candidates(body: etree._Element, ann: Annotation,
         n = s[TEXT] - s[LINK]
         if n < MIN_PARAGRAPH:
             continue
-        inner = 1 + s[COMMAS] + min(n / 100, 3)
+        inner = 1 + count_commas(_STRING(el)) + min(n / 100, 3)  # commas only where scored
         parent = el.getparent()
         level = 0
         while parent is not None:
@@ -1090,7 +1086,7 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
         body = root
     etree.strip_elements(root, "script", with_tail=False)
     resolve_noscript(body)
-    h1 = body.find(".//h1")
+    h1 = next(body.iter("h1"), None)
     heading_text = element_text(h1)[:200] if h1 is not None else ""
     if config.extra_drop_selectors:
         drop_selected(body, config.extra_drop_selectors)
