@@ -70,6 +70,8 @@ def build_report(crawler: Crawler, spider: Spider, reason: str, started_at: str)
             "retry_backoffs": stats.get("gleaner/retry_after/backoffs", 0),
             "retry_wait_seconds": round(stats.get("gleaner/retry_after/seconds", 0), 3),
             "discovered": stats_by_prefix(stats, "gleaner/discovered/"),
+            "queued_on_disk": stats.get("scheduler/enqueued/disk", 0),
+            "queued_in_memory": stats.get("scheduler/enqueued/memory", 0),
             "skipped": stats_by_prefix(stats, "gleaner/skipped/"),
             "rejected": stats_by_prefix(stats, "gleaner/rejected/"),
             "errors": stats_by_prefix(stats, "gleaner/errors/"),

@@ -46,12 +46,16 @@ DOWNLOADER_MIDDLEWARES = {
 # The run's seen set lives in a SQLite file, not in RAM (Scrapy's RFPDupeFilter keeps a
 # set of every fingerprint); the spider deduplicates links by URL key in the same set.
 DUPEFILTER_CLASS = "crawler.dupefilter.SeenSetDupeFilter"
+# Pending requests wait in disk queues of a throwaway folder, not in RAM.
+SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 300,
     "pipelines.store.SpoolExportPipeline": 800,
 }
 EXTENSIONS = {
     "crawler.extensions.RunReport": 500,
+    # with a JOBDIR it would replace spider.state (our CrawlState) by a pickled dict
+    "scrapy.extensions.spiderstate.SpiderState": None,
 }
 
 TELNETCONSOLE_ENABLED = False
@@ -65,7 +69,8 @@ GLEANER_CLEAN_WORKERS = int(os.environ.get("GLEANER_CLEAN_WORKERS", "1"))
 GLEANER_ARCHIVE_MAX_BYTES = 1 << 30  # rotate WARC files at this size
 GLEANER_SITEMAP_MAXSIZE = 64 * 1024 * 1024  # sitemap protocol cap is 50 MB uncompressed
 GLEANER_FOLLOW_SITEMAPS = True
-GLEANER_SEEN_DIR = None  # folder of the run's seen-set file (None: the system temp folder)
+GLEANER_SEEN_DIR = None  # folder of the run's seen set and queues (None: the system temp folder)
+GLEANER_DISK_QUEUE = True  # pending requests in disk queues (crawler.scheduler)
 GLEANER_RETRY_AFTER_MAX = 120.0  # seconds: longest Retry-After wait honoured
 GLEANER_RETRY_BACKOFF = 1.0  # seconds: first backoff on a 429/503 without Retry-After
 GLEANER_MAX_CRAWL_DELAY = 60.0  # seconds: longest robots.txt Crawl-delay honoured

@@ -5,8 +5,9 @@ A crawl of a big site sees millions of links. Keeping their keys in a Python ``s
 gleaner keeps them in a throwaway SQLite file per run: ``SeenSet.add(key)`` is an
 ``INSERT OR IGNORE`` that answers "first time?", with commits in batches (every
 ``BATCH`` inserts or ``BATCH_SECONDS``). The file lives in ``GLEANER_SEEN_DIR`` (default:
-the system temp folder) and is deleted when the crawl closes; a killed run leaves only
-a temp file, because this memory is per run (the durable memory is crawler.state).
+the system temp folder) and is deleted when the crawl closes; the file of a killed run
+(its name holds the pid) is swept by the next run, because this memory is per run (the
+durable memory is crawler.state).
 
 One SeenSet per crawler (``seen_for(crawler)``), shared by the spider (link dedup by
 the URL key), the dupefilter (redirect targets, discovery files) and the
@@ -22,11 +23,14 @@ spool pipeline (record ids), each under its own key prefix.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
 import weakref
 from typing import Any
+
+from pipelines.worker import process_alive
 
 BATCH = 2000  # inserts per commit
 BATCH_SECONDS = 1.0
@@ -37,6 +41,42 @@ PRAGMAS: tuple[str, ...] = (
     f"PRAGMA cache_size=-{CACHE_KIB}",
     "PRAGMA temp_store=FILE",
 )
+
+
+SEEN_PREFIX = "gleaner-seen-"
+
+
+def scratch_prefix(prefix: str) -> str:
+    """Name prefix of this process's scratch files: ``<prefix><pid>-``.
+
+    >>> scratch_prefix("gleaner-seen-") == f"gleaner-seen-{os.getpid()}-"
+    True
+    """
+    return f"{prefix}{os.getpid()}-"
+
+
+def sweep_stale(folder: str, prefix: str) -> int:
+    """Delete scratch files or folders ``<prefix><pid>-*`` of processes that are gone
+    (left by a killed crawl); returns how many."""
+    removed = 0
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(prefix)]
+    except OSError:
+        return 0
+    for name in names:
+        pid = name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or process_alive(int(pid)):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 class SeenSet:
@@ -59,7 +99,9 @@ class SeenSet:
         """A new, empty set in a fresh file of ``folder`` (default: the temp folder)."""
         if folder:
             os.makedirs(folder, exist_ok=True)
-        fd, path = tempfile.mkstemp(prefix="gleaner-seen-", suffix=".sqlite3", dir=folder)
+        sweep_stale(folder or tempfile.gettempdir(), SEEN_PREFIX)
+        fd, path = tempfile.mkstemp(prefix=scratch_prefix(SEEN_PREFIX), suffix=".sqlite3",
+                                    dir=folder)
         os.close(fd)
         return cls(path)
 

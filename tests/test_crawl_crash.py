@@ -115,8 +115,10 @@ def test_sigkill_without_state_then_rerun_into_the_same_folder(mockserver, tmp_p
     folder picks it up (a torn last line is cut) and exports every article once."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     out = tmp_path / "run"
+    scratch = tmp_path / "scratch"  # the runs' seen sets and request queues (on disk)
     args = gleaner("crawl", f"{mockserver}/bad/index.html", "--out", str(out),
-                   "--set", "AUTOTHROTTLE_ENABLED=0", "--set", "DOWNLOAD_TIMEOUT=20")
+                   "--set", "AUTOTHROTTLE_ENABLED=0", "--set", "DOWNLOAD_TIMEOUT=20",
+                   "--set", f"GLEANER_SEEN_DIR={scratch}")
     proc = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     spool = out / "spool.jsonl"
@@ -131,13 +133,15 @@ def test_sigkill_without_state_then_rerun_into_the_same_folder(mockserver, tmp_p
     finally:
         if proc.poll() is None:
             proc.kill()
+    left = sorted(p.name for p in scratch.iterdir())
+    assert [n.split("-")[1:3] for n in left] == [["queue", str(proc.pid)], ["seen", str(proc.pid)]]
     lines = spool.read_text("utf-8").splitlines()
     assert all(json.loads(line)["record_id"] for line in lines)  # whole lines only
     with open(spool, "ab") as fh:
         fh.write(b'{"record_id": "torn')  # as if killed mid-write
     rerun = subprocess.run(gleaner("crawl", f"{mockserver}/bad/index.html", "--out", str(out),
                                    "--set", "AUTOTHROTTLE_ENABLED=0", "--set", "DOWNLOAD_TIMEOUT=2",
-                                   "--set", "RETRY_TIMES=0"),
+                                   "--set", "RETRY_TIMES=0", "--set", f"GLEANER_SEEN_DIR={scratch}"),
                            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert rerun.returncode in (0, 1), rerun.stderr[-2000:]  # health may flag the errors
     assert "Traceback" not in rerun.stderr
@@ -145,3 +149,4 @@ def test_sigkill_without_state_then_rerun_into_the_same_folder(mockserver, tmp_p
     paths = [r["url"][len(mockserver):] for r in records]
     assert len(paths) == len(set(paths)) and ARTICLE_PATHS <= set(paths)
     assert not spool.exists()
+    assert list(scratch.iterdir()) == []  # the killed run's scratch swept, the rerun's removed

@@ -61,6 +61,8 @@ def test_the_run_completes_and_is_healthy(hostile):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert report["completed"] and "Traceback" not in proc.stderr
     assert hostile["elapsed"] < 60
+    # the frontier waited on disk (crawler.scheduler), not in RAM
+    assert report["counts"]["queued_on_disk"] > 20 and report["counts"]["queued_in_memory"] == 0
 
 
 def test_robots_disallowed_folder_linked_and_in_sitemap_is_never_fetched(hostile):
