@@ -172,7 +172,10 @@ def crawl_delay_of(parser: Any, user_agent: str, cap: float) -> float:
 
 def download_slot(crawler: Crawler, request: Request) -> tuple[str, Any]:
     """(key, Slot or None) of the downloader slot a request goes through."""
-    downloader = getattr(getattr(crawler, "engine", None), "downloader", None)
+    try:
+        downloader = getattr(crawler.engine, "downloader", None)
+    except (AttributeError, RuntimeError):  # no engine yet (Scrapy 2.19 raises RuntimeError)
+        downloader = None
     if downloader is None:
         return "", None
     key = downloader.get_slot_key(request)
