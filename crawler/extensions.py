@@ -1,6 +1,7 @@
 """Run report: ``run.json`` in the run folder, written atomically when the spider closes."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -107,19 +108,27 @@ def summary_from_stats(stats: dict[str, Any], run_id: str = "") -> RunSummary:
                       mean_text_length=round(chars / articles, 1) if articles else None)
 
 
+def health_thresholds(crawler: Crawler, site_config: Any) -> HealthThresholds:
+    """The site's thresholds; with cleaning off (``GLEANER_CLEAN_WORKERS=0``, no article
+    can be found) only the error share is judged."""
+    limits = getattr(site_config, "health", None) or HealthThresholds()
+    if crawler.settings.getint("GLEANER_CLEAN_WORKERS", 1) < 1:
+        limits = dataclasses.replace(limits, min_articles=None, max_text_drop=None)
+    return limits
+
+
 def stateless_health(crawler: Crawler, site_config: Any) -> dict[str, Any]:
     """Health of a run without a crawl state: the site's thresholds, no previous run."""
     summary = summary_from_stats(crawler.stats.get_stats(), journal_for(crawler).run_id)
-    limits = getattr(site_config, "health", None) or HealthThresholds()
-    health = evaluate_health(summary, limits, None)
+    health = evaluate_health(summary, health_thresholds(crawler, site_config), None)
     return {"exit_code": health.exit_code, "reason": health.reason}
 
 
-def finish_state(state: Any, site_config: Any) -> dict[str, Any]:
+def finish_state(state: Any, site_config: Any, limits: HealthThresholds) -> dict[str, Any]:
     """End the state's run, judge its health against the previous healthy run, unlock."""
     try:
         summary = state.end_run()
-        health = evaluate_health(summary, site_config.health, state.previous_run())
+        health = evaluate_health(summary, limits, state.previous_run())
         state.record_health(health)
         return {"exit_code": health.exit_code, "reason": health.reason}
     finally:
@@ -149,7 +158,8 @@ class RunReport:
         report = build_report(self.crawler, spider, reason, self.started_at)
         state = getattr(spider, "state", None)
         if state is not None:
-            report["health"] = finish_state(state, spider.site_config)
+            report["health"] = finish_state(state, spider.site_config,
+                                            health_thresholds(self.crawler, spider.site_config))
             report["state"] = str(state.db_path)
         else:
             report["health"] = stateless_health(self.crawler, getattr(spider, "site_config", None))
