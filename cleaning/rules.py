@@ -359,6 +359,15 @@ END_MARKER_RE = re.compile(
     "|".join(f"(?:{p.replace(TRAILER, LOOSE_TRAILER)})" for p in END_MARKER_PATTERNS),
     re.IGNORECASE)
 
+# End markers after which nothing of the article follows (the others start an inset section
+# that is skipped until prose resumes).
+HARD_END_MARKER_RE = re.compile(
+    r"^(?:(?:\d+\s+)?comments?|leave a (?:comment|reply)|post a comment|join the discussion|"
+    r"about the authors?|about the reviewer|reviewed by|references|footnotes|bibliography|works cited|"
+    r"disclaimers?(?: (?:&|and) disclosures?)?|tags|filed under|schlagworte|kommentare|commentaires|"
+    r"comentarios|commenti|komentarze|reacties|网友评论|发表评论|评论)" + LOOSE_TRAILER,
+    re.IGNORECASE)
+
 # Soft error pages (HTTP 200 with a "not found" body).
 ERROR_PAGE_PATTERNS = (
     r"\b(?:404|page not found|not found|no longer available|doesn'?t exist|does not exist|"
