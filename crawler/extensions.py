@@ -76,6 +76,8 @@ def build_report(crawler: Crawler, spider: Spider, reason: str, started_at: str)
             "skipped": stats_by_prefix(stats, "gleaner/skipped/"),
             "rejected": stats_by_prefix(stats, "gleaner/rejected/"),
             "errors": stats_by_prefix(stats, "gleaner/errors/"),
+            # sitemaps, feeds and robots.txt that could not be downloaded (not pages)
+            "discovery_errors": stats_by_prefix(stats, "gleaner/discovery_errors/"),
             "http_status": stats_by_prefix(stats, "downloader/response_status_count/"),
         },
         "files": {

@@ -365,7 +365,13 @@ class ArticlesSpider(scrapy.Spider):
         self.note_error(url, error_kind(failure.value), str(failure.value)[:300])
 
     def on_discovery_error(self, failure: Failure) -> None:
-        self.crawler.stats.inc_value(f"gleaner/discovery_errors/{error_kind(failure.value)}")
+        """A sitemap, feed or robots.txt that could not be downloaded: counted apart from
+        page errors (run.json ``discovery_errors``), noted with its URL; the run goes on."""
+        kind = error_kind(failure.value)
+        self.crawler.stats.inc_value(f"gleaner/discovery_errors/{kind}")
+        request = getattr(failure, "request", None)
+        journal_for(self.crawler).note_error(request.url if request is not None else "",
+                                             f"discovery_{kind}", str(failure.value)[:300])
 
     def note_error(self, url: str, kind: str, detail: str, count_in_state: bool = True) -> None:
         self.crawler.stats.inc_value(f"gleaner/errors/{kind}")
