@@ -103,6 +103,31 @@ def measure(label: str, source: Path, out: Path, formats: tuple[str, ...], worke
     return row
 
 
+def spin(n: int) -> int:
+    """Pure-Python CPU work for the calibration."""
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_scaling(n: int = 3_000_000) -> float:
+    """How much faster two processes get the same CPU work done than one, right now: the
+    ceiling for any 2-worker speedup on this (shared) machine."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(spin, [1000, 1000]))  # start both workers
+        t0 = time.monotonic()
+        list(pool.map(spin, [n, n]))
+        parallel = time.monotonic() - t0
+    t0 = time.monotonic()
+    spin(n)
+    spin(n)
+    serial = time.monotonic() - t0
+    return serial / parallel
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, help="use only the first N pages")
@@ -120,6 +145,7 @@ def main() -> int:
           f"input={args.input}, cpus={os.cpu_count()}, "
           f"loadavg before={os.getloadavg()}", flush=True)
     formats = tuple(args.formats.split(","))
+    ceiling_before = machine_scaling()
     with tempfile.TemporaryDirectory(prefix="gleaner-bench-") as tmp_name:
         tmp = Path(tmp_name)
         source = build_inputs(pages, tmp, copies=args.copies)[args.input]
@@ -131,6 +157,8 @@ def main() -> int:
             if not args.no_dask:
                 rows.append(measure("dask local x2", source, tmp / "out-dask", formats,
                                     workers=2, dask="local"))
+    print(f"# machine scaling (2 processes vs 1 on pure CPU work): {ceiling_before:.2f}x before "
+          f"the runs, {machine_scaling():.2f}x after: the ceiling for the 2-worker speedup")
     by: dict[str, dict] = {}
     for row in rows:  # best of the repeats
         if row["config"] not in by or row["pages_per_s"] > by[row["config"]]["pages_per_s"]:
