@@ -89,7 +89,7 @@ def measure(label: str, source: Path, out: Path, formats: tuple[str, ...], worke
         raise SystemExit(f"{label} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     summary = json.loads((out / "reclean.json").read_text("utf-8"))
     memory = summary["worker_memory_mb"]
-    cpu = summary["main_cpu_s"] + summary.get("worker_cpu_s", 0.0)  # workers: local pool only
+    cpu = summary["main_cpu_s"] + summary.get("worker_cpu_s", 0.0)
     pages = summary["pages_cleaned_this_run"]
     row = {"config": label, "pages": pages, "records": summary["records"],
            "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 1),

@@ -25,7 +25,7 @@ from reclean.inputs import Input
 from reclean.progress import Progress
 from reclean.run import summarize_memory
 from reclean.unique import UniqueRecords
-from reclean.work import Job, peak_rss_mb, process_item
+from reclean.work import Job, cpu_seconds, peak_rss_mb, process_item
 
 PARTS_DIR = "parts"
 PAGES_PER_HTML_PARTITION = 200
@@ -84,7 +84,7 @@ def clean_partition(inputs: list[Input], base: str, job: Job) -> dict[str, Any]:
     failures: list[dict[str, Any]] = []
     failed_inputs: list[str] = []
     pages = 0
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), cpu_seconds()
     with atomic_write(base + ".jsonl") as fh:
         for item in inputs:
             for seq, work, _offset in iter_input_items(item, 0, 0):
@@ -103,7 +103,8 @@ def clean_partition(inputs: list[Input], base: str, job: Job) -> dict[str, Any]:
     summary = {"inputs": [i.path for i in inputs], "counts": counts, "failures": failures,
                "failed_inputs": failed_inputs,
                "pages": pages, "bytes": sum(safe_size(i.path) for i in inputs),
-               "seconds": round(time.monotonic() - started, 3), "pid": os.getpid(),
+               "seconds": round(time.monotonic() - started, 3),
+               "cpu_s": round(cpu_seconds() - cpu_before, 3), "pid": os.getpid(),
                "host": os.uname().nodename, "peak_rss_mb": peak_rss_mb()}
     with atomic_write(base + ".summary.json") as fh:
         json.dump(summary, fh)
@@ -297,6 +298,8 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
              "inputs_skipped_as_done": sum(len(partitions[n]) for n, s in summaries.items()
                                            if s.get("_reused")),
              "clean_seconds": round(clean_s, 3), "duplicates": unique.duplicates,
+             "worker_cpu_s": round(sum(s.get("cpu_s", 0.0) for s in summaries.values()
+                                       if not s.get("_reused")), 2),
              "interrupted": interrupted,
              "worker_memory_mb": summarize_memory({"peak_rss": v} for v in rss.values()),
              "failed_inputs": sorted({p for s in summaries.values() for p in s.get("failed_inputs", [])}
