@@ -83,6 +83,7 @@ LEAD_SHORT_CHARS = 30  # ...and leading ones shorter than this
 LISTING_MIN_TEASERS = 5  # linked headings that make a page's teaser list worth reading out
 ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
 LINK_BLOCK_SHORT, LINK_BLOCK_LONG = 0.7, 0.85  # link density dropping a block (< / >= 100 chars)
+END_MARKER_MIN_SHARE = 0.4  # end markers count once this share of the region text is read
 RESUME_PROSE_CHARS = 150  # after a "related" inset, an unlinked block this long resumes the text
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
@@ -968,8 +969,8 @@ def filter_blocks(blocks: list[Block], title: str | None,
     skipping = False  # inside a "related / read more" section that may end before the article
     for i, block in enumerate(blocks):
         text = block.text
-        if len(text) < 60 and rules.END_MARKER_RE.match(text) and so_far >= 0.4 * total \
-                and so_far >= 200:
+        if len(text) < 60 and rules.END_MARKER_RE.match(text) \
+                and so_far >= max(END_MARKER_MIN_SHARE * total, 200):
             if rules.HARD_END_MARKER_RE.match(text):
                 break  # comments, references, author box...: the article is over
             skipping = True
