@@ -171,7 +171,15 @@ def url_key(url: str) -> str:
     >>> url_key("https://example.com:8080/")
     'example.com:8080/'
     """
-    canon = canonical_url(url)
+    return key_of_canonical(canonical_url(url))
+
+
+def key_of_canonical(canon: str) -> str:
+    """``url_key`` of a URL already in ``canonical_url`` form (saves canonicalising twice).
+
+    >>> key_of_canonical(canonical_url("https://www.example.com/news/")) == url_key("https://www.example.com/news/")
+    True
+    """
     try:
         parts = urlsplit(canon)
         host, port = fold_host(parts.hostname or ""), parts.port

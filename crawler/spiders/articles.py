@@ -33,7 +33,7 @@ from crawler.middlewares import FETCHED_AT_KEY, RAW_REF_KEY, header_pairs
 from crawler.siteconfig import SiteConfig, load_site_config, site_config_from_url
 from crawler.sitemaps import read_sitemap, unchanged_since
 from crawler.state import CrawlState
-from crawler.urls import canonical_url, is_same_site, trap_reason, url_key
+from crawler.urls import canonical_url, is_same_site, key_of_canonical, trap_reason, url_key
 from output.archive import raw_page_from_http, utc_now_iso
 from pipelines.journal import journal_for
 from pipelines.seen import seen_for
@@ -210,16 +210,19 @@ class ArticlesSpider(scrapy.Spider):
 
         Known article URLs carry their stored validators (conditional GET). ``source``
         (start, sitemap, feed, link, prev_next) is counted for run.json."""
+        canon = canonical_url(url)
+        key = key_of_canonical(canon)
+        seen = seen_for(self.crawler)
+        if URL_PREFIX + key in seen:  # the common case for links: checked first, cheaply
+            return None
         if not start and not self.site_config.allows(url):
             return None
         trap = None if start else trap_reason(url)
         if trap is not None:
             self.crawler.stats.inc_value(f"gleaner/skipped/{trap}")
             return None
-        if not self.first_sight(url):
-            return None
+        seen.add(URL_PREFIX + key)
         self.crawler.stats.inc_value(f"gleaner/discovered/{source}")
-        key = url_key(url)
         headers = {}
         validators = self.state.validators(key) if self.state is not None else None
         if validators is not None:
@@ -229,7 +232,7 @@ class ArticlesSpider(scrapy.Spider):
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
         if not start:
-            url = canonical_url(url)  # tracking parameters and fragments off the wire
+            url = canon  # tracking parameters and fragments off the wire
         meta: dict[str, Any] = {CHECKED_KEY: True}
         if listed:
             meta["depth_reset"] = True
