@@ -50,11 +50,12 @@ class Content:
     prev_link: Link | None = None
     next_link: Link | None = None
     confidence: float = 0.0
-    paragraph_count: int = 0  # text blocks of >= 80 chars with little link text
+    paragraph_count: int = 0  # prose blocks (>= 80 chars, CJK x3) with little link text
     page_chars: int = 0  # readable characters in the page body (before pruning)
     page_link_density: float = 0.0  # link text / text, whole body
     region_link_density: float = 0.0  # link text / text, chosen region
     teaser_count: int = 0  # linked headings (h2-h4) and <article> teasers on the page
+    excerpt_count: int = 0  # text blocks that end in "..." / "…" (teaser excerpts)
     method: str = "empty"  # anchor / score / merged / fallback / empty
     heading_text: str = ""  # first h1 of the page (soft-error detection)
 
@@ -95,6 +96,8 @@ NO_VERDICT_TAGS = frozenset({"a", "img", "br", "b", "i", "em", "strong", "sup", 
                              "u", "s", "abbr", "code", "wbr", "source", "td", "tr", "th", "tbody",
                              "font", "cite", "q", "mark", "time", "kbd", "var", "ins", "del"})
 LIST_KINDS = frozenset({"li", "tr", "dt", "dd", "line"})
+PARAGRAPH_MIN_CHARS = 80  # a prose paragraph for the verdict (CJK characters count 3)
+EXCERPT_ENDS = ("...", "…", "[…]", "[...]", "……")
 SENTENCE_END = (".", "!", "?", "。", "！", "？", "\"", "”", ":", ")")
 
 _STRING = etree.XPath("string()")
@@ -955,7 +958,8 @@ def is_title_block(block: Block, title_key: str) -> bool:
     if not key:
         return False
     return key == title_key or (len(key) >= 0.6 * len(title_key) and title_key.startswith(key)) \
-        or (block.kind == "h1" and len(title_key) >= 0.6 * len(key) and key.startswith(title_key))
+        or (block.kind == "h1" and len(title_key) >= 0.6 * len(key) and key.startswith(title_key)) \
+        or (block.kind == "h1" and len(key) >= 4 and title_key.startswith(key))  # "H1 - Site"
 
 
 def filter_blocks(blocks: list[Block], title: str | None,
@@ -1041,9 +1045,34 @@ def join_blocks(blocks: list[Block]) -> str:
     return "".join(out)
 
 
+def count_excerpts(blocks: list[Block]) -> int:
+    """Blocks cut short with an ellipsis, as listing pages show article excerpts.
+
+    >>> count_excerpts([Block("Our branch has moved to a larger office. The ...", "p", 0)])
+    1
+    """
+    return sum(1 for b in blocks if len(b.text) >= 40 and b.text.rstrip().endswith(EXCERPT_ENDS))
+
+
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def prose_length(text: str) -> int:
+    """Length with each CJK character counted three times (it carries a word's worth).
+
+    >>> prose_length("abc"), prose_length("创新")
+    (3, 6)
+    """
+    n = len(text)
+    if n >= PARAGRAPH_MIN_CHARS:
+        return n
+    return n + 2 * len(_CJK_CHAR.findall(text))
+
+
 def count_paragraphs(blocks: list[Block]) -> int:
-    """Blocks that read like prose (>= 80 chars, little link text)."""
-    return sum(1 for b in blocks if len(b.text) >= 80 and b.link_chars < 0.3 * len(b.text))
+    """Blocks that read like prose (>= 80 chars, CJK weighted, little link text)."""
+    return sum(1 for b in blocks if b.link_chars < 0.3 * len(b.text)
+               and prose_length(b.text) >= PARAGRAPH_MIN_CHARS)
 
 
 def confidence_of(method: str, region_ld: float, chars: int, paragraphs: int) -> float:
@@ -1132,6 +1161,7 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
 
     paragraphs = count_paragraphs(blocks)
     return Content(
+        excerpt_count=count_excerpts(blocks),
         text=text,
         prev_link=prev_link,
         next_link=next_link,

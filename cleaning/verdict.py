@@ -4,7 +4,8 @@ Reasons (snake_case, stable: they become crawl stats ``gleaner/rejected/<reason>
   no_content   nothing readable was found
   error_page   a soft error page ("404", "page not found") served with HTTP 200
   listing      a link-dense page or one made of many teasers (section fronts, archives)
-  too_short    fewer than ``config.min_article_chars`` characters of text
+  too_short    fewer than ``config.min_article_chars`` characters of text, or no prose
+               paragraph at all in less than three times that (profile/contact stubs)
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from cleaning.types import CleaningConfig
 # Listing: share of the page's text inside links, and teaser counts (data, not magic numbers).
 LISTING_PAGE_LINK_DENSITY = 0.5
 LISTING_MIN_TEASERS = 6
+LISTING_MIN_EXCERPTS = 2  # blocks ending in "..." that, when most of the prose, make a listing
 ERROR_PAGE_MAX_CHARS = 1500
+NO_PROSE_MAX_FACTOR = 3  # text with no prose paragraph must be this many times min_article_chars
 
 
 def is_error_page(content: Content, text: str) -> bool:
@@ -38,8 +41,12 @@ def is_listing(content: Content, text: str) -> bool:
     True
     >>> is_listing(Content(text="", teaser_count=12, paragraph_count=9), "x" * 3000)
     False
+    >>> is_listing(Content(text="", excerpt_count=3, paragraph_count=3), "x" * 500)
+    True
     """
     prose = content.paragraph_count
+    if content.excerpt_count >= LISTING_MIN_EXCERPTS and content.excerpt_count * 2 >= prose:
+        return True  # mostly "... " excerpts: an index of articles
     if content.teaser_count >= LISTING_MIN_TEASERS and prose < max(3, content.teaser_count // 2) \
             and len(text) < 3000:
         return True
@@ -65,4 +72,6 @@ def judge_page(content: Content, text: str, config: CleaningConfig) -> str | Non
         return "listing"
     if len(stripped) < config.min_article_chars:
         return "too_short"
+    if content.paragraph_count == 0 and len(stripped) < NO_PROSE_MAX_FACTOR * config.min_article_chars:
+        return "too_short"  # only short lines and list items: a profile/contact/product stub
     return None
