@@ -313,3 +313,25 @@ def test_a_killed_worker_is_replaced_and_its_chunks_redone(mixed_inputs, tmp_pat
     assert summary["exit_code"] == 0 and summary["failures"] == {}
     assert load_jsonl(tmp_path / "out" / "articles.jsonl") == \
         load_jsonl(tmp_path / "ref" / "articles.jsonl")
+
+
+def test_site_config_rules_apply_with_site_and_a_bad_config_is_a_usage_error(tmp_path, capsys):
+    from crawler.cli import main
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_text(article_html(1))
+    site = tmp_path / "acme.yaml"
+    site.write_text("name: acme\nstart_urls: ['https://acme.test/']\n"
+                    "cleaning:\n  drop_line_patterns: ['paragraph 3[.]']\n")
+    assert main(["reclean", str(pages), "--out", str(tmp_path / "plain"), "--workers", "0"]) == 0
+    assert main(["reclean", str(pages), "--out", str(tmp_path / "site"), "--workers", "0",
+                 "--site", str(site)]) == 0
+    plain = load_jsonl(tmp_path / "plain" / "articles.jsonl")[0]["text"]
+    with_site = load_jsonl(tmp_path / "site" / "articles.jsonl")[0]["text"]
+    assert "paragraph 3." in plain and "paragraph 3." not in with_site
+    assert "paragraph 2." in with_site
+    site.write_text("name: acme\nstart_url: 'https://acme.test/'\n")  # misspelt key
+    capsys.readouterr()
+    assert main(["reclean", str(pages), "--out", str(tmp_path / "bad"), "--site",
+                 str(site)]) == 2
+    assert "start_url" in capsys.readouterr().err
