@@ -17,6 +17,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.internet.defer import Deferred
 
 from output.archive import WarcArchive, utc_now_iso
@@ -74,6 +75,10 @@ class WarcArchiveMiddleware:
         self.archive.close()
 
 
+#: Signal sent once per host when its robots.txt is read: ``netloc``, ``base_url`` (the
+#: robots.txt URL) and ``urls``, the sitemaps it names (none for a 4xx/5xx robots.txt).
+robots_sitemaps = object()
+
 # robots.txt bodies standing in for what RFC 9309 says a status means (section 2.3.1).
 ROBOTS_DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 ROBOTS_ALLOW_ALL = b""
@@ -111,6 +116,10 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if response.status >= 500:
             self._mark_unreachable(netloc, f"HTTP {response.status}")
         body = robots_body_for(response.status, response.body)
+        # the spider takes its sitemaps from here: robots.txt is fetched once per host
+        self.crawler.signals.send_catch_log(
+            signal=robots_sitemaps, netloc=netloc, base_url=response.url,
+            urls=sitemap_urls_from_robots(body, base_url=response.url))
         await super()._parse_robots(response.replace(body=body), netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:

@@ -33,6 +33,8 @@ def test_plain_scrapy_crawl_obeys_site_limits_and_crawl_delay(private_mockserver
     assert settings["DOWNLOAD_DELAY"] == 0.2 and settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 1
     assert settings["USER_AGENT"].endswith("(+mailto:ops@example.org)")
     assert 5 <= len(log) <= 6, log  # max_pages 5 (robots.txt included; + one in flight)
+    assert [p for _, p in log].count("/robots.txt") == 1  # read once, sitemaps taken from it
+    assert "/sitemap.xml" in [p for _, p in log]
     pages = [(t, p) for t, p in log if p != "/robots.txt"]
     gaps = [b[0] - a[0] for a, b in zip(pages, pages[1:])]
     assert min(gaps) >= 0.9, gaps  # robots.txt Crawl-delay: 1 beats download_delay 0.2

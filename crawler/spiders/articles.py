@@ -1,7 +1,8 @@
 """The ``articles`` spider: same-site discovery; every page response becomes a RawPage.
 
 It never parses article content: it follows links (and the sitemaps of the site config,
-the one named in robots.txt, or ``/sitemap.xml``), and hands each page response to the
+the ones named in robots.txt, read once by the robots.txt middleware, or
+``/sitemap.xml``), and hands each page response to the
 pipelines as a :class:`cleaning.RawPage`; cleaning decides what is an article. Download
 failures are counted by kind (``gleaner/errors/<kind>``) and the run goes on.
 
@@ -29,7 +30,7 @@ from twisted.python.failure import Failure
 
 from cleaning.types import RawPage
 from crawler.dupefilter import CHECKED_KEY, URL_PREFIX
-from crawler.middlewares import FETCHED_AT_KEY, RAW_REF_KEY, header_pairs
+from crawler.middlewares import FETCHED_AT_KEY, RAW_REF_KEY, header_pairs, robots_sitemaps
 from crawler.siteconfig import SiteConfig, load_site_config, site_config_from_url
 from crawler.sitemaps import read_sitemap, unchanged_since
 from crawler.state import CrawlState
@@ -166,6 +167,7 @@ class ArticlesSpider(scrapy.Spider):
         self.link_extractor = LinkExtractor()
         self.state: CrawlState | None = None
         self.lastmod_since: str | None = None  # start of the last healthy run (--state)
+        self.robots_hosts_done: set[str] = set()  # hosts whose robots.txt sitemaps are queued
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArticlesSpider:
@@ -175,6 +177,7 @@ class ArticlesSpider(scrapy.Spider):
         user_agent = crawler.settings.get("USER_AGENT")
         for name, value in spider.site_config.scrapy_settings(user_agent).items():
             crawler.settings.set(name, value, priority="spider")
+        crawler.signals.connect(spider.on_robots_sitemaps, signal=robots_sitemaps)
         state_dir = crawler.settings.get("GLEANER_STATE_DIR")
         if state_dir:
             spider.state = open_state(state_dir, spider.site_config.name,
@@ -197,10 +200,25 @@ class ArticlesSpider(scrapy.Spider):
         for url in self.site_config.feeds:
             if (request := self.feed_request(url)) is not None:
                 yield request
-        if self.settings.getbool("GLEANER_FOLLOW_SITEMAPS") and self.site_config.start_urls:
+        if self.follows_robots_sitemaps() and not self.settings.getbool("ROBOTSTXT_OBEY"):
+            # robots.txt is not read for obeying it: fetch it for its sitemaps
             yield Request(urljoin(self.start_url, "/robots.txt"), callback=self.parse_robots,
                           errback=self.on_discovery_error, priority=10,
                           meta={"dont_obey_robotstxt": True})
+
+    def follows_robots_sitemaps(self) -> bool:
+        return self.settings.getbool("GLEANER_FOLLOW_SITEMAPS") and bool(self.site_config.start_urls)
+
+    def on_robots_sitemaps(self, netloc: str, base_url: str, urls: list[str]) -> None:
+        """robots.txt of a start URL's host was read (StrictRobotsTxtMiddleware): request
+        the sitemaps it names (same site), or ``/sitemap.xml``."""
+        if not self.follows_robots_sitemaps() or netloc in self.robots_hosts_done:
+            return
+        if netloc not in {urlsplit(u).netloc for u in self.site_config.start_urls}:
+            return
+        self.robots_hosts_done.add(netloc)
+        for request in self.robots_sitemap_requests(base_url, urls):
+            self.crawler.engine.crawl(request)
 
     def page_request(self, url: str, start: bool = False, listed: bool = False,
                      source: str = "link") -> Request | None:
@@ -243,9 +261,14 @@ class ArticlesSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[Request]:
         urls = []
         if response.status == 200:
-            urls = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url)
-                    if is_same_site(u, self.site_config.allowed_hosts)]
-        for url in urls or [urljoin(response.url, "/sitemap.xml")]:
+            urls = sitemap_urls_from_robots(response.body, base_url=response.url)
+        yield from self.robots_sitemap_requests(response.url, list(urls))
+
+    def robots_sitemap_requests(self, base_url: str, urls: list[str]) -> Iterator[Request]:
+        """Requests for the same-site sitemaps robots.txt names (else ``/sitemap.xml``)
+        that the site config does not list already."""
+        same_site = [u for u in urls if is_same_site(u, self.site_config.allowed_hosts)]
+        for url in same_site or [urljoin(base_url, "/sitemap.xml")]:
             if url not in self.site_config.sitemaps:
                 yield self.sitemap_request(url)
 
