@@ -863,6 +863,8 @@ def flush_block(parts: list[str], kind: str, link_chars: int, blocks: list[Block
             blocks.append(Block(text, kind, link_chars))
         return
     lines = [" ".join(line.split()) for line in raw.split("\n")]
+    if kind == "tr":  # cells joined with " | ": drop empty cells at the edges, empty rows
+        lines = [line.strip(" |") for line in lines]
     text = "\n".join(line for line in lines if line)
     if text:
         blocks.append(Block(text, kind, link_chars))

@@ -218,6 +218,12 @@ SHARE_LINE_PATTERNS = (
 READ_MORE_LINE_PATTERNS = (
     r"^(?:read more|read also|see also|also read|related|more|related (?:articles?|posts?|news|stories)|recommended|更多|相关(?:文章|新闻|阅读|链接)|推荐阅读|延伸阅读)\s*[:：]\s*\S",
     r"^(?:read more|read the full (?:article|story)|continue reading|more\s*(?:»|>>|›)|查看更多|阅读全文|更多\s*>>?)\s*[.…»>›]*$",
+    r"^(?:related|see also|read more|read also|also read|lesen sie auch|lire aussi|ver también)\s*[:：]\s*$",
+)
+WIDGET_LINE_PATTERNS = (
+    r"^(?:loading|wird geladen|cargando|chargement|caricamento|加载中)(?:\b.{0,60})?(?:\.\.\.|…)$",
+    r"^(?:download|herunterladen|descargar|télécharger|下载)(?: (?:pdf|as pdf|the pdf|article|file|now))?$",
+    r"^(?:article )?pdf has been downloaded$",
 )
 CONSENT_LINE_PATTERNS = (
     r"\b(?:we|this (?:web)?site) uses? cookies\b",
@@ -286,6 +292,7 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("follow", FOLLOW_LINE_PATTERNS),
     ("byline", BYLINE_LINE_PATTERNS),
     ("dateline", DATELINE_LINE_PATTERNS),
+    ("widget", WIDGET_LINE_PATTERNS),
     ("ad_label", AD_LABEL_LINE_PATTERNS),
 )
 

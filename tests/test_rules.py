@@ -48,6 +48,9 @@ LINE_CASES = [
     ("March 3, 2021", "dateline"),
     ("Updated on 2021-07-17", "dateline"),
     ("Permalink", "share"),
+    ("Related:", "read_more"),
+    ("Loading the Elevenlabs Text to Speech AudioNative Player...", "widget"),
+    ("Download PDF", "widget"),
     # bylines
     ("By Matthew Richardson ⋅ Review Editor ⋅ Updated November 18, 2025", "byline"),
     ("Von Max Mustermann | 3. März 2021", "byline"),
@@ -112,6 +115,8 @@ NEGATIVE_LINES = [
     "2024",
     "By Monday, the talks had collapsed.",
     "Updated figures will follow next week.",
+    "Loading docks were closed during the strike, which lasted three weeks and cost millions.",
+    "Downloads of the app doubled in a month.",
     "Published in 1998, the novel sold two million copies.",
     "By the end of the year the plant closed.",
     "by 2030 emissions must halve",
