@@ -99,7 +99,7 @@ JUNK_TOKENS = (
     "cookies?", "cookie-?banner", "consent", "gdpr", "newsletter", "subscribe", "subscription",
     "signup", "sign-?up", "popup", "modal", "overlay", "login", "signin", "sign-?in", "paywall",
     # misc
-    "print-?button", "print-?link", "visually-?hidden", "sr-?only", "screen-?reader-?text", "tags?",
+    "print-?button", "print-?link", "visually-?hidden", "sr-?only", "screen-?reader-?text", "tags",
     "tag-?list", "tagcloud", "post-?tags", "author-?bio", "about-?author", "byline", "dateline",
     "post-?meta", "entry-?meta", "article-?meta", "meta-?info", "copyright", "contact-?info",
     "prev-?next", "post-?navigation", "nav-?links", "lightbox",

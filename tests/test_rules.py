@@ -168,6 +168,9 @@ def test_extra_patterns_and_block_filtering():
     ("canvas", NEUTRAL), ("navigator-wrapper", NEUTRAL), ("shadow", NEUTRAL), ("header-title", NEUTRAL),
     ("field--label-hidden", NEUTRAL), ("widget-builder", NEUTRAL), ("bannerimage", NEUTRAL),
     ("metadata-panel", NEUTRAL), ("", NEUTRAL),
+    # WordPress puts tag-<slug> / category-<slug> on the post itself
+    ("post-27529 post type-post status-publish hentry category-news tag-chengdu", NEUTRAL),
+    ("tags", JUNK),
 ])
 def test_class_id_verdicts(attrs, verdict):
     assert classify_attrs(attrs) == verdict
