@@ -100,7 +100,7 @@ def run_all(args: argparse.Namespace) -> int:
         code = subprocess.run(child_args(args, config.source, run_dir), check=False).returncode
         worst = max(worst, code)
         verdicts.append(f"{config.name}: exit {code}: {site_verdict(run_dir, code)}")
-    print("== summary (worst exit code %d)" % worst)
+    print(f"== summary (worst exit code {worst})")
     for line in verdicts:
         print(line, flush=True)
     return worst
@@ -126,8 +126,14 @@ def run(args: argparse.Namespace) -> int:
         return run_all(args)
     if not args.start:
         return fail("START (a URL or a site config file) or --all FOLDER is required")
-    from crawler.run import (exit_code, exit_reason, parse_overrides, plan_run, print_summary,
-                             run_crawl)
+    from crawler.run import (
+        exit_code,
+        exit_reason,
+        parse_overrides,
+        plan_run,
+        print_summary,
+        run_crawl,
+    )
     from crawler.siteconfig import SiteConfigError
     from crawler.state import StateError
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import email.utils
 import gzip
-import socket
 import json
 import re
+import socket
 import sys
-import zlib
 import threading
 import time
+import zlib
 from pathlib import Path
 
 from crawler.demo_server import SITE_DIR, DemoServer, DemoSiteHandler

@@ -36,6 +36,6 @@ def test_plain_scrapy_crawl_obeys_site_limits_and_crawl_delay(private_mockserver
     assert [p for _, p in log].count("/robots.txt") == 1  # read once, sitemaps taken from it
     assert "/sitemap.xml" in [p for _, p in log]
     pages = [(t, p) for t, p in log if p != "/robots.txt"]
-    gaps = [b[0] - a[0] for a, b in zip(pages, pages[1:])]
+    gaps = [b[0] - a[0] for a, b in zip(pages, pages[1:], strict=False)]
     assert min(gaps) >= 0.9, gaps  # robots.txt Crawl-delay: 1 beats download_delay 0.2
     assert "Crawl-delay 1.0" in proc.stderr

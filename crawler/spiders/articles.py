@@ -301,7 +301,8 @@ class ArticlesSpider(scrapy.Spider):
             self.note_error(response.url, "invalid_sitemap", f"root element <{kind}>")
             return
         count = 0
-        for count, entry in enumerate(entries, 1):
+        for entry in entries:
+            count += 1
             self.crawler.stats.inc_value("gleaner/sitemap/urls")
             if kind == "sitemapindex":
                 if is_same_site(entry.loc, self.site_config.allowed_hosts):
