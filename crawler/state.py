@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from crawler.health import Health, RunSummary
+from crawler.sitemaps import unchanged_since
 from crawler.urls import canonical_url, url_key
 from output.schema import ArticleRecord, record_as_dict
 
@@ -423,17 +424,19 @@ class CrawlState:
             return db.execute("INSERT OR IGNORE INTO visits VALUES (?, ?)",
                               (run_id, key)).rowcount == 1
 
-    def skip_unchanged(self, key: str) -> str | None:
+    def skip_unchanged(self, key: str, lastmod: str | None = None) -> str | None:
         """A sitemap says this URL did not change since the last healthy run. Returns None
-        when no earlier run fetched it (fetch it), else what it is: ``"article"`` (then
+        when no earlier run fetched it, or (given ``lastmod``) when that fetch is not
+        later than ``lastmod`` (fetch it), else what it is: ``"article"`` (then
         counted as seen and not modified: ``articles``, ``not_modified`` and its text
         length, once per run, so skipping keeps the health check's article count and mean
         text length) or ``"page"``. Nothing else about the URL changes."""
         run_id = self._require_run()
         with self._write() as db:
-            row = db.execute("SELECT article_id, is_article FROM urls WHERE url_key = ? "
-                             "AND last_fetch IS NOT NULL", (key,)).fetchone()
-            if row is None:
+            row = db.execute("SELECT article_id, is_article, last_fetch FROM urls "
+                             "WHERE url_key = ? AND last_fetch IS NOT NULL", (key,)).fetchone()
+            if row is None or (lastmod is not None
+                               and not unchanged_since(lastmod, row["last_fetch"])):
                 return None
             if not (row["is_article"] and row["article_id"]):
                 return "page"

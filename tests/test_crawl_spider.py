@@ -90,6 +90,9 @@ def test_sitemap_entries_not_newer_than_the_last_healthy_run_are_skipped(tmp_pat
                                  "content_hash": "c" * 20, "record_id": f"r{n}" * 10,
                                  "text": "words"})
         state.record_page(f"{BASE}/news/index.html")
+        state.commit_record({"url": f"{BASE}/news/5.html", "article_id": "a5" * 10,
+                             "content_hash": "c" * 20, "record_id": "r5" * 10, "text": "w"},
+                            fetched_at="2020-06-01T00:00:00Z")
         state.end_run()
         state.record_health(Health(0, "healthy"))
     spider = make_spider({"GLEANER_STATE_DIR": str(tmp_path)}, start=f"{BASE}/")
@@ -103,10 +106,12 @@ def test_sitemap_entries_not_newer_than_the_last_healthy_run_are_skipped(tmp_pat
                 f"2021-01-01</news:publication_date></news:news></url>"
                 f"<url><loc>{BASE}/news/4.html</loc><lastmod>2021-01-01</lastmod></url>"
                 f"<url><loc>{BASE}/news/index.html</loc><lastmod>2021-01-01</lastmod></url>"
+                # changed after its last fetch (2020) though before the last run: fetched
+                f"<url><loc>{BASE}/news/5.html</loc><lastmod>2021-01-01</lastmod></url>"
                 f"</urlset>").encode()
         response = XmlResponse(f"{BASE}/sitemap.xml", body=body)
         fetched = [r.url for r in spider.parse_sitemap(response)]
-        assert fetched == [f"{BASE}/news/2.html", f"{BASE}/news/4.html"]
+        assert fetched == [f"{BASE}/news/2.html", f"{BASE}/news/4.html", f"{BASE}/news/5.html"]
         stats = spider.crawler.stats
         assert stats.get_value("gleaner/skipped_by_lastmod") == 3  # 1, 3 and the listing
         assert stats.get_value("gleaner/not_modified_by_lastmod") == 2  # 1 and 3: articles

@@ -316,7 +316,8 @@ class ArticlesSpider(scrapy.Spider):
 
     def skip_by_lastmod(self, url: str, lastmod: str | None) -> bool:
         """True for a sitemap entry not to fetch: a URL the state already has whose
-        lastmod is not newer than the start of the last healthy run. It is then marked
+        lastmod is not newer than the start of the last healthy run, nor than the URL's
+        own last fetch (a change that run did not fetch is still fetched). It is then marked
         seen for this run (links to it are not followed either); a known article counts
         as not modified (``gleaner/not_modified_by_lastmod``). A URL never fetched, or
         already met in this run, is never skipped here."""
@@ -326,7 +327,7 @@ class ArticlesSpider(scrapy.Spider):
         seen = seen_for(self.crawler)
         if key in seen or not self.site_config.allows(url):
             return False  # handled already, or refused by page_request anyway
-        what = self.state.skip_unchanged(url_key(url))
+        what = self.state.skip_unchanged(url_key(url), lastmod)
         if what is None:
             return False
         seen.add(key)
