@@ -118,3 +118,27 @@ def test_sitemap_entries_not_newer_than_the_last_healthy_run_are_skipped(tmp_pat
         assert spider.page_request(f"{BASE}/news/1.html") is None  # seen for this run
     finally:
         spider.state.close()
+
+
+def test_dupefilter_shares_the_spiders_seen_set_on_disk():
+    from scrapy import Request
+
+    from crawler.dupefilter import CHECKED_KEY, SeenSetDupeFilter
+    from pipelines.seen import seen_for
+
+    spider = make_spider(start=f"{BASE}/")
+    crawler = spider.crawler
+    crawler.spider = spider
+    dupefilter = SeenSetDupeFilter.from_crawler(crawler)
+    page = spider.page_request(f"{BASE}/news/1.html")
+    assert page.meta[CHECKED_KEY] and not dupefilter.request_seen(page)  # checked by the spider
+    moved = Request(f"{BASE}/news/1.html?utm_source=x", meta={"redirect_urls": [f"{BASE}/old"]})
+    assert dupefilter.request_seen(moved)  # a redirect to a page already queued
+    fresh = Request(f"{BASE}/news/2.html", meta={"redirect_urls": [f"{BASE}/old2"]})
+    assert not dupefilter.request_seen(fresh) and spider.page_request(f"{BASE}/news/2.html") is None
+    loop = Request(f"{BASE}/a", meta={"redirect_urls": [f"{BASE}/a", f"{BASE}/b"]})
+    assert dupefilter.request_seen(loop)
+    assert crawler.stats.get_value("gleaner/errors/redirect_loop") == 1
+    sitemap = Request(f"{BASE}/sitemap.xml")
+    assert not dupefilter.request_seen(sitemap) and dupefilter.request_seen(sitemap.copy())
+    assert len(seen_for(crawler)) == 3  # 1.html, 2.html, sitemap.xml: one key each
