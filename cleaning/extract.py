@@ -71,7 +71,7 @@ NEUTRAL, JUNK, CONTENT = 0, 1, 2
 
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
 MIN_GOOD_TEXT = 250
-KEEP_JUNK_SHARE = 0.35  # a junk-named element with more of the page's good text stays
+KEEP_JUNK_SHARE = 0.5  # a junk-named element with more of the page's good text stays
 MAX_TITLE_POSITION = 6  # the title block is looked for among the first blocks of the region
 MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be this short
 NOSCRIPT_MIN_CHARS = 200  # <noscript> kept when the rest of the page has less text than this
