@@ -90,6 +90,8 @@ class CrawlResult:
     samples: list[Sample] = field(default_factory=list)
     main_cpu_s: float = 0.0
     workers_cpu_s: float = 0.0
+    main_wait_s: float = 0.0  # main process runnable but waiting for a CPU (other load)
+    workers_wait_s: float = 0.0
     server_cpu_s: float = 0.0
 
     @property
@@ -191,6 +193,15 @@ def tree_memory_mb(proc: psutil.Process) -> tuple[float, float, float]:
     return main / 2**20, rest / 2**20, pss / 2**20
 
 
+def run_queue_wait_seconds(pid: int) -> float:
+    """Seconds the main thread of pid (the reactor, in the crawl process) spent runnable
+    but waiting for a CPU (Linux schedstat; 0.0 where /proc has none)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def tree_cpu_seconds(proc: psutil.Process, seen: dict[int, float]) -> None:
     """Update seen[pid] with the CPU seconds (user+sys) of proc and its descendants."""
     try:
@@ -240,6 +251,7 @@ def run_crawl(label: str, url: str, run_dir: Path, workers: int, server: psutil.
     ps = psutil.Process(proc.pid)
     samples: list[Sample] = []
     cpu: dict[int, float] = {}
+    waits: dict[int, float] = {}
     offset = pages = 0
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(proc.stdout or []), daemon=True)
@@ -251,6 +263,8 @@ def run_crawl(label: str, url: str, run_dir: Path, workers: int, server: psutil.
         offset, pages = last_page_count(log_path, offset, pages)
         main_mb, rest_mb, pss_mb = tree_memory_mb(ps)
         tree_cpu_seconds(ps, cpu)
+        for pid in cpu:
+            waits[pid] = max(waits.get(pid, 0.0), run_queue_wait_seconds(pid))
         if main_mb:
             samples.append(Sample(time.monotonic() - started, pages, main_mb, rest_mb, pss_mb))
         time.sleep(SAMPLE_EVERY)
@@ -264,9 +278,10 @@ def run_crawl(label: str, url: str, run_dir: Path, workers: int, server: psutil.
     bounds = crawl_phase_bounds(log_path.read_text("utf-8", "replace"))
     crawl_s = bounds[1] - bounds[0] if bounds else wall
     closing_t = bounds[1] - started_epoch if bounds else wall
-    main_cpu = cpu.pop(proc.pid, 0.0)
+    main_cpu, main_wait = cpu.pop(proc.pid, 0.0), waits.pop(proc.pid, 0.0)
     return CrawlResult(label, workers, report, wall, crawl_s, closing_t, samples, main_cpu,
-                       sum(cpu.values()), sum(server.cpu_times()[:2]) - server_cpu0)
+                       sum(cpu.values()), main_wait, sum(waits.values()),
+                       sum(server.cpu_times()[:2]) - server_cpu0)
 
 
 def describe_repo(repo: Path) -> str:
@@ -286,11 +301,24 @@ def load_note() -> str:
     return f"load average {one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} cores"
 
 
+def cpu_ms_per_page(r: CrawlResult) -> str:
+    """``main+workers`` CPU milliseconds per page (whole process, export included).
+
+    >>> cpu_ms_per_page(CrawlResult("x", 1, {"counts": {"pages_fetched": 100}}, 10, 9, 9,
+    ...                             main_cpu_s=2.0, workers_cpu_s=0.5))
+    '20+5'
+    """
+    if not r.pages:
+        return "-"
+    return f"{r.main_cpu_s / r.pages * 1000:.0f}+{r.workers_cpu_s / r.pages * 1000:.0f}"
+
+
 def print_throughput(results: list[CrawlResult], articles: int) -> bool:
     """Table of the runs; True when every "on" run is >= RATIO_BAR of its "off" run."""
     print(f"{'run':<16}{'pages':>7}{'crawl s':>9}{'pages/s':>9}{'ratio':>7}{'wall s':>8}"
-          f"{'pages/s':>9}{'main CPU':>10}{'workers CPU':>13}{'server CPU':>12}"
-          f"{'peak RSS MB':>13}{'main MB':>9}{'PSS MB':>8}{'exported':>10}")
+          f"{'pages/s':>9}{'main CPU':>10}{'main wait':>11}{'workers CPU':>13}"
+          f"{'server CPU':>12}{'ms/page':>9}{'peak RSS MB':>13}{'main MB':>9}{'PSS MB':>8}"
+          f"{'exported':>10}")
     ok = True
     off: CrawlResult | None = None
     for r in results:
@@ -299,10 +327,13 @@ def print_throughput(results: list[CrawlResult], articles: int) -> bool:
         ratio = r.rate / off.rate if off and off.rate else float("nan")
         print(f"{r.label:<16}{r.pages:>7}{r.crawl_s:>9.1f}{r.rate:>9.1f}{ratio:>7.2f}"
               f"{r.wall_s:>8.1f}{r.wall_rate:>9.1f}{r.main_cpu_s / r.crawl_s:>9.0%} "
+              f"{r.main_wait_s / r.crawl_s:>10.0%} "
               f"{r.workers_cpu_s / r.crawl_s:>12.0%}{r.server_cpu_s / r.wall_s:>12.0%}"
+              f"{cpu_ms_per_page(r):>9}"
               f"{r.peak_total_mb:>13.0f}{r.peak_main_mb:>9.0f}{r.peak_pss_mb:>8.0f}{r.exported:>10}")
     print("(crawl s: Spider opened -> Closing spider; wall s: the whole process with start-up "
-          "and export; CPU: share of one core over the crawl phase)")
+          "and export; CPU and wait: share of one core over the crawl phase, wait = runnable "
+          "but waiting for a CPU (reactor thread); ms/page: CPU ms per page, crawl process + cleaning workers)")
     for r in results:
         if r.workers == 0:
             off = r
