@@ -100,7 +100,8 @@ def clean_partition(inputs: list[Input], base: str, job: Job) -> dict[str, Any]:
                     if len(failures) < FAILURE_EXAMPLES:
                         failures.append({"input": item.path, "seq": seq, "reason": out.reason,
                                          "detail": out.detail})
-    summary = {"inputs": [i.path for i in inputs], "counts": counts, "failures": failures,
+    summary = {"inputs": [i.path for i in inputs], "settings": repr(job.config),
+               "counts": counts, "failures": failures,
                "failed_inputs": failed_inputs,
                "pages": pages, "bytes": sum(safe_size(i.path) for i in inputs),
                "seconds": round(time.monotonic() - started, 3),
@@ -118,14 +119,15 @@ def safe_size(path: str) -> int:
         return 0
 
 
-def reusable_summary(base: Path, inputs: list[Input]) -> dict[str, Any] | None:
-    """The summary of a partition an earlier run finished, if it covered the same inputs."""
+def reusable_summary(base: Path, inputs: list[Input], settings: str) -> dict[str, Any] | None:
+    """The summary of a partition an earlier run finished, if it covered the same inputs
+    with the same cleaning settings."""
     try:
         with open(str(base) + ".summary.json", encoding="utf-8") as fh:
             summary = json.load(fh)
     except (OSError, ValueError):
         return None
-    if summary.get("inputs") != [i.path for i in inputs]:
+    if summary.get("inputs") != [i.path for i in inputs] or summary.get("settings") != settings:
         return None
     return summary if Path(str(base) + ".jsonl").is_file() else None
 
@@ -257,7 +259,7 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
     reused = 0
     if opts.resume:
         for n, part in enumerate(partitions):
-            found = reusable_summary(bases[n], part)
+            found = reusable_summary(bases[n], part, repr(job.config))
             if found is not None:
                 summaries[n] = {**found, "_reused": True}
                 reused += 1
@@ -273,7 +275,8 @@ def run_dask(opts, inputs: list[Input], job: Job, progress: Progress
     interrupted = interrupt.requested
     if interrupted:  # partitions that finished on a worker but were not collected yet
         for n in todo:
-            if n not in summaries and (found := reusable_summary(bases[n], partitions[n])):
+            if n not in summaries and (found := reusable_summary(bases[n], partitions[n],
+                                                                  repr(job.config))):
                 summaries[n] = found
     clean_s = time.monotonic() - started
     progress.finish()

@@ -393,6 +393,10 @@ def run_reclean(opts: Options) -> dict[str, Any]:
         failed_inputs = len(facts.pop("failed_inputs"))
     else:
         state = State(out_dir, resume=opts.resume)
+        if not state.check_settings(repr(opts.config)):
+            state.close()
+            raise UsageError(f"--resume: {out_dir} was made with other cleaning settings; "
+                             "run without --resume (or into another folder)")
         try:
             facts = run_local(opts, inputs, state, job, progress)
             progress.finish()

@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS inputs (
     next_offset INTEGER NOT NULL DEFAULT 0,
     next_seq INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS results (
     input TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -60,6 +64,16 @@ class State:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
         self.db.commit()
+
+    def check_settings(self, settings: str) -> bool:
+        """Record the cleaning settings of this out folder; False when an earlier run used
+        other ones (its stored outcomes must not be mixed with new ones)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        if row is not None and row[0] != settings:
+            return False
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings,))
+        self.db.commit()
+        return True
 
     def start_point(self, path: str) -> tuple[bool, int, int]:
         """(done, next_offset, next_seq) for an input; stale or partial rows are cleared."""

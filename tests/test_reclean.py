@@ -335,3 +335,17 @@ def test_site_config_rules_apply_with_site_and_a_bad_config_is_a_usage_error(tmp
     assert main(["reclean", str(pages), "--out", str(tmp_path / "bad"), "--site",
                  str(site)]) == 2
     assert "start_url" in capsys.readouterr().err
+
+
+def test_resume_refuses_an_out_folder_made_with_other_cleaning_settings(tmp_path):
+    import dataclasses
+
+    from cleaning import DEFAULT_CONFIG
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_text(article_html(1))
+    reclean([pages], tmp_path / "out")
+    other = dataclasses.replace(DEFAULT_CONFIG, extra_drop_line_patterns=("paragraph 3",))
+    with pytest.raises(UsageError, match="other cleaning settings"):
+        reclean([pages], tmp_path / "out", resume=True, config=other)
+    assert reclean([pages], tmp_path / "out", config=other)["records"] == 1  # fresh run: fine
