@@ -81,7 +81,7 @@ ANCHOR_GROW_START = 0.35  # an anchor holding less of the paragraph mass than th
 PROSE_MIN_CHARS = 100  # trim_edges: a block this long with little link text is article prose
 TRAIL_SHORT_CHARS = 60  # ...trailing non-prose blocks shorter than this are dropped
 LEAD_SHORT_CHARS = 30  # ...and leading ones shorter than this
-LISTING_MIN_TEASERS = 5  # linked headings that make a page's teaser list worth reading out
+LISTING_MIN_TEASERS = 3  # linked headings that make a page's teaser list worth reading out
 ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
 LINK_BLOCK_SHORT, LINK_BLOCK_LONG = 0.7, 0.85  # link density dropping a block (< / >= 100 chars)
 END_MARKER_MIN_SHARE = 0.4  # end markers count once this share of the region text is read
