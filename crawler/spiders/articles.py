@@ -65,12 +65,12 @@ IGNORE_KINDS: tuple[tuple[str, str], ...] = (
 )
 PAGE_MARKS = ("html", "xhtml")  # Content-Type substrings whose links are followed
 # Links a page makes to its feeds (RSS/Atom autodiscovery) and to its neighbours in a
-# series (rel=next/prev in <link> or <a>); LinkExtractor only reads <a>/<area>.
+# series (rel=next/prev); LinkExtractor only reads <a>/<area>.
 FEED_DISCOVERY_XPATH = ("//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"
                         "[contains(@type, 'rss+xml') or contains(@type, 'atom+xml')]/@href")
-PREV_NEXT_XPATH = ("//*[self::link or self::a][contains(concat(' ', normalize-space(@rel), ' '), "
-                   "' next ') or contains(concat(' ', normalize-space(@rel), ' '), ' prev ') or "
-                   "contains(concat(' ', normalize-space(@rel), ' '), ' previous ')]/@href")
+# (<a rel=next> is an ordinary link too; only <link rel=next> needs its own look-up.)
+PREV_NEXT_XPATH = "//link[@rel][@href]"
+PREV_NEXT_RELS: tuple[str, ...] = ("next", "prev", "previous")
 # Where a feed names its entries' pages: RSS 2.0 / 1.0 <item><link>, Atom <entry><link href>.
 FEED_LINK_XPATHS: tuple[str, ...] = (
     "//*[local-name()='item']/*[local-name()='link']/text()",
@@ -374,10 +374,12 @@ class ArticlesSpider(scrapy.Spider):
 
     def follow_links(self, response: TextResponse) -> Iterator[Request]:
         """Same-site links, rel=next/prev neighbours and the feeds a page announces."""
-        for href in response.xpath(PREV_NEXT_XPATH).getall():
-            url = response.urljoin(href.strip())
-            if (request := self.page_request(url, source="prev_next")) is not None:
-                yield request
+        for link in response.xpath(PREV_NEXT_XPATH):
+            rels = (link.attrib.get("rel") or "").lower().split()
+            if any(rel in PREV_NEXT_RELS for rel in rels):
+                url = response.urljoin(link.attrib["href"].strip())
+                if (request := self.page_request(url, source="prev_next")) is not None:
+                    yield request
         for link in self.link_extractor.extract_links(response):
             if (request := self.page_request(link.url)) is not None:
                 yield request
