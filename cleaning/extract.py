@@ -80,7 +80,7 @@ LEAD_SEARCH_MAX_CHARS = 2500  # previous siblings this small are searched for a 
 ANCHOR_GROW_START = 0.35  # an anchor holding less of the paragraph mass than this is grown
 PROSE_MIN_CHARS = 100  # trim_edges: a block this long with little link text is article prose
 TRAIL_SHORT_CHARS = 60  # ...trailing non-prose blocks shorter than this are dropped
-LEAD_SHORT_CHARS = 30  # ...and leading ones shorter than this
+LEAD_SHORT_CHARS = 60  # ...and leading ones shorter than this
 LISTING_MIN_TEASERS = 3  # linked headings that make a page's teaser list worth reading out
 ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
 LINK_BLOCK_SHORT, LINK_BLOCK_LONG = 0.7, 0.85  # link density dropping a block (< / >= 100 chars)
