@@ -99,7 +99,7 @@ def test_sigkill_then_rerun_exports_every_committed_record_once(mockserver, tmp_
 
     rerun = subprocess.run(gleaner("crawl", str(site), "--state", str(state), "--out",
                                    str(tmp_path / "r2"), "--set", "AUTOTHROTTLE_ENABLED=0",
-                                   "--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=0"),
+                                   "--set", "DOWNLOAD_TIMEOUT=2.5", "--set", "RETRY_TIMES=0"),
                            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert rerun.returncode in (0, 1), rerun.stderr[-2000:]  # health may flag the errors
     records = [json.loads(line) for line in
