@@ -136,7 +136,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     def _apply_crawl_delay(self, parser: Any, request: Request) -> None:
         """A Crawl-delay for our user agent becomes the lower bound of the host's download
-        delay (capped by ``GLEANER_MAX_CRAWL_DELAY``); AutoThrottle may not lower it."""
+        delay (capped by ``GLEANER_MAX_CRAWL_DELAY``); AutoThrottle leaves that host alone."""
         netloc = urlsplit(request.url).netloc
         delay = self._crawl_delays.get(netloc)
         if delay is None:
