@@ -150,7 +150,8 @@ def remove_keep_tail(el: etree._Element) -> None:
     parent.remove(el)
 
 
-_TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+# Tokens of a class/id string: the runs between whitespace, '_' and '-'.
+_TOKEN_FIND = re.compile(r"[^\s_\-]+").findall
 
 
 @lru_cache(maxsize=16384)
@@ -163,11 +164,11 @@ def attr_words(attrs: str) -> frozenset[str]:
     >>> sorted(attr_words("elementor-element e-flex"))
     ['e', 'element', 'elementor', 'flex']
     """
-    tokens = [t for t in _TOKEN_SPLIT.split(attrs.lower()) if t]
-    if len(tokens) == 1:
+    tokens = _TOKEN_FIND(attrs.lower())
+    starts = rules.COMPOUND_STARTS
+    if len(tokens) < 2 or starts.isdisjoint(tokens):
         return frozenset(tokens)
     words = set(tokens)
-    starts = rules.COMPOUND_STARTS
     count = len(tokens)
     for i, token in enumerate(tokens):
         if token in starts:
@@ -471,6 +472,16 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
     return verdict, 0
 
 
+@lru_cache(maxsize=1024)
+def bare_verdict(tag: str) -> tuple[int, int]:
+    """:func:`element_verdict` of a tag without attributes (cached per tag).
+
+    >>> bare_verdict("main"), bare_verdict("p")
+    ((0, 4), (0, 0))
+    """
+    return element_verdict(tag, {})
+
+
 def annotate(body: etree._Element, skip_chrome: bool = True) -> Annotation:
     """One iterwalk over the body computing the counters of every element.
 
@@ -536,7 +547,7 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
             else:
                 items = el.items()
                 verdict, rank = element_verdict(tag, dict(items)) if items else \
-                    element_verdict(tag, {})
+                    bare_verdict(tag)
             if verdict == JUNK and tag == "header" and article_depth:
                 verdict = NEUTRAL  # an article's own header (title, lead), not the site's
             if tag == "article" or tag == "main":

@@ -31,6 +31,11 @@ _TAG_RUN_CLOSE = re.compile(r"(?:</[a-zA-Z][^<>]{0,20}>\s*){64,}")
 
 # C0 controls other than tab/newline/carriage return break libxml2 input handling.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The same characters as UTF-8 bytes (ASCII bytes never occur inside a multi-byte sequence, so
+# deleting them from the encoded text equals deleting the characters; bytes.translate is C).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# Element count in C (no Python proxy per element); the Python cut runs only past the cap.
+_COUNT_ELEMENTS = etree.XPath("count(//*)")
 
 
 def make_parser() -> etree.HTMLParser:
@@ -49,6 +54,15 @@ def remove_control_chars(text: str) -> str:
     'abc\\n'
     """
     return _CONTROL_CHARS.sub("", text)
+
+
+def encode_without_controls(text: str) -> bytes:
+    """UTF-8 bytes of text without the C0 controls of :func:`remove_control_chars`.
+
+    >>> encode_without_controls("a\\x00b\\x07c\\né")
+    b'abc\\n\\xc3\\xa9'
+    """
+    return text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
 
 
 def drop_scripts(root: etree._Element, keep_types: tuple[str, ...] = KEPT_SCRIPT_TYPES) -> None:
@@ -76,6 +90,8 @@ def limit_tree_size(root: etree._Element, max_elements: int = MAX_ELEMENTS) -> b
     >>> limit_tree_size(root, 2), [p.text for p in root]
     (True, ['a'])
     """
+    if _COUNT_ELEMENTS(root) < max_elements:
+        return False
     last = None
     for count, el in enumerate(root.iter()):
         if count == max_elements - 1:
@@ -121,7 +137,7 @@ def parse_html(text: str) -> etree._Element | None:
     """
     if not text or not text.strip():
         return None
-    data = remove_control_chars(text).encode("utf-8", "replace")
+    data = encode_without_controls(text)
     try:
         root = etree.fromstring(data, _PARSER)
         if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _PARSER.error_log):
