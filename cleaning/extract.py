@@ -873,7 +873,8 @@ def flush_block(parts: list[str], kind: str, link_chars: int, blocks: list[Block
         if text.strip():
             blocks.append(Block(text, kind, link_chars))
         return
-    lines = [" ".join(line.split()) for line in raw.split("\n")]
+    lines = [" ".join(line.split()) for line in raw.split("\n")] if "\n" in raw \
+        else [" ".join(raw.split())]
     if kind == "tr":  # cells joined with " | ": drop empty cells at the edges, empty rows
         lines = [line.strip(" |") for line in lines]
     text = "\n".join(line for line in lines if line)

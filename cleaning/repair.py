@@ -40,8 +40,10 @@ FTFY_CONFIG = TextFixerConfig(
 _CP1252_CONTINUATION = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                         "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
                         "\u2039\u203a\u20ac\u2122")
-FTFY_SIGNS = re.compile(f"[\u00c2-\u00f4][{_CP1252_CONTINUATION}]|[\u0080-\u009f]"
-                        "|[\ufb00-\ufb06]|[\u2028\u2029]|[\ud800-\udfff]|\x1b")
+# Two searches, not one alternation: a pattern that is one character class (or starts with one)
+# is scanned in C at full speed; the alternation of both ran ~4x slower on accented text.
+FTFY_SIGN_CHARS = re.compile("[\u0080-\u009f\ufb00-\ufb06\u2028\u2029\ud800-\udfff\x1b]")
+FTFY_SIGN_PAIRS = re.compile(f"[\u00c2-\u00f4][{_CP1252_CONTINUATION}]")
 # Characters that are never text: zero-width and format characters, soft hyphen, and C0
 # controls except newline and tab (tab is then normalised as a space).
 INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
@@ -205,7 +207,8 @@ def needs_ftfy(text: str) -> bool:
     """
     if text.isascii():
         return "\x1b" in text
-    return FTFY_SIGNS.search(text) is not None or not unicodedata.is_normalized("NFC", text)
+    return FTFY_SIGN_CHARS.search(text) is not None or FTFY_SIGN_PAIRS.search(text) is not None \
+        or not unicodedata.is_normalized("NFC", text)
 
 
 def run_ftfy(text: str) -> tuple[str, list[str]]:
