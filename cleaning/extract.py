@@ -482,6 +482,16 @@ def bare_verdict(tag: str) -> tuple[int, int]:
     return element_verdict(tag, {})
 
 
+@lru_cache(maxsize=16384)
+def class_verdict(tag: str, cls: str) -> tuple[int, int]:
+    """:func:`element_verdict` of a tag whose only attribute is ``class`` (cached).
+
+    >>> class_verdict("div", "entry-content"), class_verdict("nav", "menu")
+    ((2, 2), (1, 0))
+    """
+    return element_verdict(tag, {"class": cls})
+
+
 def annotate(body: etree._Element, skip_chrome: bool = True) -> Annotation:
     """One iterwalk over the body computing the counters of every element.
 
@@ -546,8 +556,12 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                 verdict, rank = NEUTRAL, 0
             else:
                 items = el.items()
-                verdict, rank = element_verdict(tag, dict(items)) if items else \
-                    bare_verdict(tag)
+                if not items:
+                    verdict, rank = bare_verdict(tag)
+                elif len(items) == 1 and items[0][0] == "class":  # the common case: cached
+                    verdict, rank = class_verdict(tag, items[0][1])
+                else:
+                    verdict, rank = element_verdict(tag, dict(items))
             if verdict == JUNK and tag == "header" and article_depth:
                 verdict = NEUTRAL  # an article's own header (title, lead), not the site's
             if tag == "article" or tag == "main":
