@@ -210,8 +210,13 @@ VERDICT_MARKUP = (
 
 def test_cached_verdicts_equal_element_verdict() -> None:
     """The per-tag / per-class / relevant-attribute caches give element_verdict's answer."""
-    from cleaning.extract import (VERDICT_ATTRIBUTES, bare_verdict, cached_verdict,
-                                  class_verdict, element_verdict)
+    from cleaning.extract import (
+        VERDICT_ATTRIBUTES,
+        bare_verdict,
+        cached_verdict,
+        class_verdict,
+        element_verdict,
+    )
     root = parse_html(f"<html><body>{VERDICT_MARKUP}</body></html>")
     checked = 0
     for el in root.iter():
