@@ -63,6 +63,7 @@ class CleanPipeline:
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawPage):
@@ -94,3 +95,11 @@ class CleanPipeline:
                     self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = new_clean_pool(self.workers)
         return Rejected("cleaning_crashed", "cleaning worker died twice on this page", url=raw.url)
+
+
+def shutdown_clean_pools(crawler: Crawler) -> None:
+    """Stop the cleaning workers now. Scrapy closes pipelines in reverse order, so the
+    export pipeline would otherwise run while idle workers still hold their memory."""
+    for component in crawler.engine.scraper.itemproc.middlewares:
+        if isinstance(component, CleanPipeline):
+            component.close_spider()

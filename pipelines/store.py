@@ -23,6 +23,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from output.writers import export_records
+from pipelines.clean import shutdown_clean_pools
 from pipelines.journal import journal_for
 from pipelines.seen import SeenSet, seen_for
 
@@ -116,6 +117,7 @@ class SpoolExportPipeline:
         return commit.record
 
     def close_spider(self) -> None:
+        shutdown_clean_pools(self.crawler)  # all items are in: free the workers' memory first
         if self.state is not None:
             batch = self.state.begin_export(self.run_dir / "articles.parquet")
             counts = export_records(lambda: self.state.iter_export(batch.export_id), self.run_dir)

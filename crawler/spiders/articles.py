@@ -371,6 +371,9 @@ class ArticlesSpider(scrapy.Spider):
             return
         if is_page_response(response):
             yield from self.follow_links(response)
+            # The response lives on until its RawPage is cleaned; its parsed tree (many times
+            # the body's size, and not counted by SCRAPER_SLOT_MAX_ACTIVE_SIZE) need not.
+            response._cached_selector = None
 
     def follow_links(self, response: TextResponse) -> Iterator[Request]:
         """Same-site links, rel=next/prev neighbours and the feeds a page announces."""
