@@ -84,7 +84,7 @@ class ArticleRecord:
     word_count: int = _f("Words in text (CJK characters count one each).", fmt="integer",
                          source="text", example=1874, default=0)
     language: str | None = _f("Language of the text.", fmt="ISO 639-1 code",
-                              source="html lang / offline detector (py3langid)", example="en")
+                              source="html lang / offline detector (CLD2)", example="en")
     authors: list[str] = _f("People credited as authors (no organisations, no junk).",
                             fmt="list of names (CSV: joined with ' | ')",
                             source="JSON-LD author > meta author > byline",
