@@ -8,8 +8,10 @@ Runs the official scorer (``../shared/bench/evaluate.py``) in subprocesses:
 
 Rows: wcxb_test (all pages), wcxb_test articles (``--where page_type=article``; with --limit,
 the first N articles), trafilatura_eval. Columns: full-text F1,
-precision, recall, snippet F1, pages/s (extractor call only, one process) and gleaner's speed
-ratio over trafilatura. gleaner runs through ``cleaning:clean_html`` (metadata included).
+precision, recall, snippet F1, pages/s (extractor call only, one process, wall time) and gleaner's
+speed ratio over trafilatura, then CPU ms per page and the CPU-time ratio (steadier on a shared
+machine: the tools run one after the other, so load changes between them skew wall time).
+gleaner runs through ``cleaning:clean_html`` (metadata included).
 """
 from __future__ import annotations
 
@@ -51,10 +53,20 @@ def measure(bench: pathlib.Path, tool: str, tool_args: list[str], limit: int | N
     return rows
 
 
+def cpu_ms_per_page(summary: dict) -> float:
+    """CPU ms per page of the extractor calls (less disturbed by other load than pages/s).
+
+    >>> cpu_ms_per_page({"cpu_s": 1.5, "pages": 100}), cpu_ms_per_page({})
+    (15.0, nan)
+    """
+    pages = summary.get("pages") or 0
+    return 1000 * summary["cpu_s"] / pages if pages and "cpu_s" in summary else float("nan")
+
+
 def format_table(results: dict[str, dict[str, dict]]) -> str:
     """One line per (dataset row, tool)."""
     header = f"{'set':<20} {'tool':<12} {'F1':>6} {'P':>6} {'R':>6} {'snipF1':>7} {'with':>6} " \
-             f"{'w/o':>6} {'pages/s':>8} {'x traf':>7} {'pages':>6}"
+             f"{'w/o':>6} {'pages/s':>8} {'x traf':>7} {'cpu ms':>7} {'x cpu':>6} {'pages':>6}"
     out = [header, "-" * len(header)]
     for row in ("wcxb_test", "wcxb_test articles", "trafilatura_eval"):
         base = results.get("trafilatura", {}).get(row)
@@ -64,6 +76,9 @@ def format_table(results: dict[str, dict[str, dict]]) -> str:
             snip = r.get("snippets") or {}
             ratio = r["pages_per_s"] / base["pages_per_s"] if base and base.get("pages_per_s") \
                 else float("nan")
+            cpu_ms = cpu_ms_per_page(r)
+            base_cpu = cpu_ms_per_page(base) if base else float("nan")
+            cpu_ratio = base_cpu / cpu_ms if cpu_ms else float("nan")
 
             def fmt(d: dict, key: str) -> str:
                 return f"{d[key]:.3f}" if key in d else "  -  "
@@ -71,7 +86,7 @@ def format_table(results: dict[str, dict[str, dict]]) -> str:
             out.append(f"{row:<20} {tool:<12} {fmt(text, 'f1'):>6} {fmt(text, 'precision'):>6} "
                        f"{fmt(text, 'recall'):>6} {fmt(snip, 'f1'):>7} {fmt(snip, 'with_found'):>6} "
                        f"{fmt(snip, 'without_absent'):>6} {r['pages_per_s']:>8.1f} {ratio:>7.2f} "
-                       f"{r.get('pages', 0):>6}")
+                       f"{cpu_ms:>7.1f} {cpu_ratio:>6.2f} {r.get('pages', 0):>6}")
     return "\n".join(out)
 
 
