@@ -17,13 +17,13 @@ as not modified.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from lxml import etree
 from scrapy.http import Request, Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -76,6 +76,31 @@ FEED_LINK_XPATHS: tuple[str, ...] = (
     "//*[local-name()='item']/*[local-name()='link']/text()",
     "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href",
 )
+
+
+# Links a page offers: <a>/<area> hrefs. Read with one XPath rather than LinkExtractor,
+# whose filtering (extensions, schemes, same-site) page_request repeats anyway: 2.6 ms
+# instead of 9.5 ms per page on wcxb pages, which is reactor time.
+LINK_XPATH = "//a/@href | //area/@href"
+NOT_PAGE_SCHEMES = ("#", "javascript:", "mailto:", "tel:", "data:", "sms:", "callto:")
+
+
+def page_links(response: TextResponse) -> list[str]:
+    """Absolute URLs of a page's links, each once, in document order."""
+    hrefs = dict.fromkeys(h.strip() for h in response.xpath(LINK_XPATH).getall())
+    return [response.urljoin(h) for h in hrefs
+            if h and not h.lower().startswith(NOT_PAGE_SCHEMES)]
+
+
+@lru_cache(maxsize=65536)  # menus repeat the same links on every page; bounded memory
+def canonical_and_key(url: str) -> tuple[str, str]:
+    """canonical_url and its dedup key, cached.
+
+    >>> canonical_and_key("http://www.h.com/a/index.html?utm_source=x#top")[0]
+    'http://www.h.com/a/index.html'
+    """
+    canon = canonical_url(url)
+    return canon, key_of_canonical(canon)
 
 
 def error_kind(exc: BaseException) -> str:
@@ -164,7 +189,6 @@ class ArticlesSpider(scrapy.Spider):
         self.allowed_domains = sorted({h.split(":")[0] for h in self.site_config.allowed_hosts})
         # Same-site filtering is ours (SiteConfig.allows): LinkExtractor's allow_domains
         # compares the netloc, port included, so it rejects every link of a site on a port.
-        self.link_extractor = LinkExtractor()
         self.state: CrawlState | None = None
         self.lastmod_since: str | None = None  # start of the last healthy run (--state)
         self.robots_hosts_done: set[str] = set()  # hosts whose robots.txt sitemaps are queued
@@ -228,8 +252,7 @@ class ArticlesSpider(scrapy.Spider):
 
         Known article URLs carry their stored validators (conditional GET). ``source``
         (start, sitemap, feed, link, prev_next) is counted for run.json."""
-        canon = canonical_url(url)
-        key = key_of_canonical(canon)
+        canon, key = canonical_and_key(url)
         seen = seen_for(self.crawler)
         if URL_PREFIX + key in seen:  # the common case for links: checked first, cheaply
             return None
@@ -383,8 +406,8 @@ class ArticlesSpider(scrapy.Spider):
                 url = response.urljoin(link.attrib["href"].strip())
                 if (request := self.page_request(url, source="prev_next")) is not None:
                     yield request
-        for link in self.link_extractor.extract_links(response):
-            if (request := self.page_request(link.url)) is not None:
+        for url in page_links(response):
+            if (request := self.page_request(url)) is not None:
                 yield request
         for href in response.xpath(FEED_DISCOVERY_XPATH).getall():
             url = response.urljoin(href.strip())
