@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 from cleaning.types import RawPage
 
@@ -216,6 +217,33 @@ def raw_page_from_http(url: str, status: int, headers: Iterable[tuple[str, str]]
                    fetched_at=fetched_at, raw_ref=raw_ref)
 
 
+# zlib level for WARC members: 6 (zlib's and gzip's default) compresses HTML twice as fast
+# as warcio's fixed 9 for ~1.5% more bytes. It runs on the crawl's reactor thread, where
+# level 9 was ~30% of the crawl process's CPU.
+WARC_GZIP_LEVEL = 6
+
+
+class LevelGzippingWrapper(GzippingWrapper):
+    """warcio's per-record gzip member writer, at WARC_GZIP_LEVEL."""
+
+    def __init__(self, out: BinaryIO, level: int = WARC_GZIP_LEVEL) -> None:
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.out = out
+
+
+class LevelWARCWriter(WARCWriter):
+    """WARCWriter whose gzip members use LevelGzippingWrapper (same format, faster)."""
+
+    def _write_warc_record(self, out: BinaryIO, record: Any) -> None:
+        if not self.gzip:
+            return super()._write_warc_record(out, record)
+        self.gzip = False  # the member wrapper is ours; warcio flushes it at record end
+        try:
+            super()._write_warc_record(LevelGzippingWrapper(out), record)
+        finally:
+            self.gzip = True
+
+
 class WarcArchive:
     """Append-only WARC writer: one new file per process start, rotated at ``max_bytes``."""
 
@@ -242,7 +270,7 @@ class WarcArchive:
         self._name = f"{self.prefix}-{self._stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
         # "xb": never append to (or clobber) another process's file.
         self._file = open(self.directory / self._name, "xb")  # noqa: SIM115 - closed in close()
-        self._writer = WARCWriter(self._file, gzip=True)
+        self._writer = LevelWARCWriter(self._file, gzip=True)
         info = self._writer.create_warcinfo_record(self._name, dict(WARCINFO_FIELDS))
         self._writer.write_record(info)
 
