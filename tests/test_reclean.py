@@ -209,7 +209,7 @@ def results_stored(state: Path) -> int:
 
 
 def test_ctrl_c_writes_what_is_done_and_resume_continues_inside_the_warc(tmp_path):
-    total = 300
+    total = 900  # enough that the first stored result comes well before the end
     pages = {f"http://site.test/n/{n:04d}.html": article_html(n).encode() for n in range(total)}
     write_run_warc(tmp_path / "run", pages)
     out = tmp_path / "out"
