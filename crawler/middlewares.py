@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,6 +46,9 @@ class WarcArchiveMiddleware:
     def __init__(self, crawler: Crawler, archive: WarcArchive) -> None:
         self.crawler = crawler
         self.archive = archive
+        # One writer thread: records stay in arrival order, and gzip + digests (zlib and
+        # hashlib release the GIL) run beside the reactor instead of on it.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
@@ -57,21 +62,24 @@ class WarcArchiveMiddleware:
         crawler.signals.connect(mw.close, signal=signals.spider_closed)
         return mw
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags:
             return response
         fetched_at = utc_now_iso()
-        raw_ref = self.archive.write_response(
-            response.url, response.status, header_pairs(response.headers), response.body,
-            fetched_at=fetched_at, protocol=response.protocol or "HTTP/1.1",
+        write = partial(
+            self.archive.write_response, response.url, response.status,
+            header_pairs(response.headers), response.body, fetched_at=fetched_at,
+            protocol=response.protocol or "HTTP/1.1",
             request_headers=header_pairs(request.headers),
             ip_address=str(response.ip_address) if response.ip_address else None)
+        raw_ref = await asyncio.get_running_loop().run_in_executor(self.writer, write)
         request.meta[RAW_REF_KEY] = raw_ref
         request.meta[FETCHED_AT_KEY] = fetched_at
         self.crawler.stats.inc_value("gleaner/archived_responses")
         return response
 
     def close(self, *args: Any, **kwargs: Any) -> None:
+        self.writer.shutdown(wait=True)  # every queued record is written before the close
         self.archive.close()
 
 
