@@ -179,7 +179,9 @@ def test_two_workers_give_the_same_output_as_one_and_as_inline(mixed_inputs, tmp
         outs[workers] = load_jsonl(tmp_path / f"w{workers}" / "articles.jsonl")
     assert outs[1] == outs[0] and outs[2] == outs[0]
     memory = reclean([mixed_inputs], tmp_path / "w2b", workers=2)["worker_memory_mb"]
-    assert memory["processes"] == 2 and 0 < memory["pss_max"] <= memory["peak_rss_max"] < 1024
+    # 48 small pages: one worker may finish them all before the other gets a chunk
+    assert memory["processes"] in (1, 2)
+    assert 0 < memory["pss_max"] <= memory["peak_rss_max"] < 1024
 
 
 def test_resume_skips_finished_inputs_and_redoes_changed_ones(mixed_inputs, tmp_path):
