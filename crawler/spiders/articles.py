@@ -92,7 +92,7 @@ def page_links(response: TextResponse) -> list[str]:
             if h and not h.lower().startswith(NOT_PAGE_SCHEMES)]
 
 
-@lru_cache(maxsize=65536)  # menus repeat the same links on every page; bounded memory
+@lru_cache(maxsize=8192)  # menus repeat the same links on every page; ~2 MB at most
 def canonical_and_key(url: str) -> tuple[str, str]:
     """canonical_url and its dedup key, cached.
 
