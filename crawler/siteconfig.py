@@ -343,11 +343,18 @@ def to_selector(value: Any) -> str:
 
 
 def list_of(convert: Converter) -> Converter:
-    """Marker: a YAML list whose items each go through ``convert`` (see ``convert_list``)."""
-    def marker(value: Any) -> Any:  # pragma: no cover - replaced by convert_list in the walker
-        raise NotImplementedError
-    marker.item_converter = convert  # type: ignore[attr-defined]
-    return marker
+    """A YAML list whose items each go through ``convert``. The section walker calls
+    ``convert_list`` with ``item_converter`` instead, to name a failing item as ``key[i]``.
+
+    >>> list_of(str.upper)(["a", "b"])
+    ('A', 'B')
+    """
+    def convert_items(value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise Invalid(f"expected a list, got {describe(value)}")
+        return tuple(convert(item) for item in value)
+    convert_items.item_converter = convert  # type: ignore[attr-defined]
+    return convert_items
 
 
 # --- the declared keys (dotted path -> converter); a section maps to None ----------------------
