@@ -156,7 +156,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
                 logger.info("robots.txt of %s asks for Crawl-delay %.1f s", netloc, delay)
         if delay:
             request.meta["autothrottle_dont_adjust_delay"] = True
-            raise_slot_delay(self.crawler, request, delay)
+            raise_slot_delay(self.crawler, request, delay, exact=True)
 
     def _mark_unreachable(self, netloc: str, why: str) -> None:
         self._unreachable[netloc] = why
@@ -199,10 +199,15 @@ def download_slot(crawler: Crawler, request: Request) -> tuple[str, Any]:
     return key, downloader.slots.get(key)
 
 
-def raise_slot_delay(crawler: Crawler, request: Request, delay: float) -> float | None:
+def raise_slot_delay(crawler: Crawler, request: Request, delay: float,
+                     exact: bool = False) -> float | None:
     """Make the download slot of ``request`` wait at least ``delay`` between requests;
-    returns the delay it had when it was raised (None when unchanged)."""
+    returns the delay it had when it was raised (None when unchanged). ``exact`` turns off
+    the slot's ``DOWNLOAD_DELAY_JITTER`` (a +-50% spread would let a robots.txt Crawl-delay,
+    which is a floor, shrink to half)."""
     _key, slot = download_slot(crawler, request)
+    if slot is not None and exact:
+        slot.jitter = 0.0
     if slot is not None and slot.delay < delay:
         before, slot.delay = slot.delay, delay
         return before
