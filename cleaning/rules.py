@@ -377,10 +377,12 @@ HARD_END_MARKER_RE = re.compile(
 
 # Soft error pages (HTTP 200 with a "not found" body).
 ERROR_PAGE_PATTERNS = (
-    r"\b(?:404|page not found|not found|no longer available|doesn'?t exist|does not exist|"
-    r"couldn'?t find|could not find|cannot be found|can'?t be found|error 404|"
+    r"\b(?:page not found|not found|no longer available|doesn'?t exist|does not exist|"
+    r"couldn'?t find|could not find|cannot be found|can'?t be found|"
     r"page (?:you|you're|you are) (?:looking for|requested))\b",
-    r"页面不存在|找不到(?:该|此)?页面|页面未找到|404",
+    # a 404 only as a status: alone, "Error 404", "404 - ..." ("Peugeot 404", "404 people" stay)
+    r"(?:^\s*|\berror\s*)404(?:\s*$|\s*[-–—:|!.]|\s+(?:error|page|not)\b|\s*错误)",
+    r"页面不存在|找不到(?:该|此)?页面|页面未找到",
 )
 ERROR_PAGE_RE = re.compile("|".join(ERROR_PAGE_PATTERNS), re.IGNORECASE)
 

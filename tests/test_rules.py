@@ -201,6 +201,9 @@ def test_prev_next_labels(label, prev, nxt):
 @pytest.mark.parametrize("text,is_error", [
     ("404 - Page not found", True), ("Sorry, the page you are looking for does not exist", True),
     ("页面不存在", True), ("Bridge opens to traffic", False), ("Found: a new species of frog", False),
+    ("404", True), ("Error 404", True), ("404 error", True), ("404 | Example News", True),
+    ("HTTP 404 Not Found", True), ("404错误", True), ("The Peugeot 404 turns 65", False),
+    ("404 people were evacuated", False), ("Route 404 reopens", False),
 ])
 def test_error_page_patterns(text, is_error):
     assert bool(ERROR_PAGE_RE.search(text)) is is_error
