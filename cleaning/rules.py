@@ -200,6 +200,9 @@ COUNTER_LINE_PATTERNS = (
     r"^[\d.,k]+\s*\d*\s*gold badges?.{0,40}bronze badges?$",
     rf"^{_DATE}\s*$",
     r"^(?:来源|作者|编辑|责任编辑|发布者|发布人|出处|source|author|editor|posted by)\s*[:：].{0,40}(?:时间|日期|date|点击|浏览|views)\s*[:：]",
+    # Chinese news info lines: "新华网河北频道 (2012-06-04 09:20:26) 稿件来源：新华网"
+    rf"^.{{0,40}}{_DATE}\s*[)）]?\s*(?:稿件来源|来源|作者|编辑|责任编辑|发布者|出处)\s*[:：]",
+    rf"^(?:稿件来源|来源|出处)\s*[:：].{{0,40}}{_DATE}\s*$",
 )
 PREV_NEXT_LINE_PATTERNS = (
     r"^(?:pre|prev|previous|next|previous\s+(?:post|article|news|page|item)|next\s+(?:post|article|news|page|item)|older\s+post|newer\s+post)\s*[:：]",

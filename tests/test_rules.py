@@ -34,6 +34,9 @@ LINE_CASES = [
     ("浏览次数：56", "counter"),
     ("2021年07月17日 点击：12", "counter"),
     ("来源：本站 作者：admin 时间：2021-07-17", "counter"),
+    ("新华网河北频道 (2012-06-04 09:20:26) 稿件来源：新华网", "counter"),
+    ("2019年11月20日 10:30 来源：人民网", "counter"),
+    ("来源：中国新闻网 2023-09-19 08:15", "counter"),
     ("2021-07-17", "counter"),
     ("83", "counter"),
     ("16803 views", "counter"),
@@ -122,6 +125,8 @@ NEGATIVE_LINES = [
     "by 2030 emissions must halve",
     "Photographers lined the route.",
     "Creditors met on Friday to discuss the plan.",
+    "2019年11月20日，记者从市政府获悉，来自各地的代表参加了会议，主要议题是水源保护。",
+    "来源于2012年的数据显示，该市人口增长了百分之三。",
 ]
 
 
