@@ -98,6 +98,32 @@ def test_end_marker_cuts_related_block():
     assert "Related articles" not in text and "Harbour plan delayed" not in text
 
 
+LINKS = "<ul><li><a href='/a'>Harbour plan delayed again</a></li><li><a href='/b'>Ferry fares rise</a></li></ul>"
+
+
+@pytest.mark.parametrize("label, dropped", [
+    ("<p>Related Coverage</p>", True),  # a label over a link list that is dropped
+    ("<h4>Weitere Informationen:</h4>", True),
+    ("<h3>Mehr zum Thema</h3>", True),
+    ("<p>Ferries were late on Monday.</p>", False),  # a sentence, not a label
+    ("<p>Background</p>", False),  # neither a heading nor ends in a colon
+    ("<h3>3. The ferry</h3>", False),  # a numbered item heading
+])
+def test_label_over_dropped_link_list(label, dropped):
+    html = article(f"<p>{PARA * 3}</p>{label}{LINKS}<p>{PARA * 2}</p>")
+    text = extract(html).text
+    word = label.split(">")[1].split("<")[0]
+    assert (word not in text) is dropped and "Harbour plan delayed" not in text
+    assert text.count("The council approved") == 5
+
+
+def test_repeated_labels_over_links_are_structure():
+    tiles = "".join(f"<h3>Shop {i}:</h3><p><a href='/s/{i}'>Visit the shop number {i}</a></p>"
+                    for i in range(4))
+    text = extract(article(f"<p>{PARA * 3}</p>{tiles}<p>{PARA * 2}</p>")).text
+    assert "Shop 1:" in text and "Shop 3:" in text
+
+
 def test_extra_selectors_and_line_patterns_applied():
     html = article(f"<p>{PARA * 3}</p><div class='promo-box'>Buy our merch today and save</div>"
                    "<p>Sponsored: brought to you by ACME</p>")
