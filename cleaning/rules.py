@@ -200,6 +200,9 @@ COUNTER_LINE_PATTERNS = (
     r"^[\d.,k]+\s*\d*\s*gold badges?.{0,40}bronze badges?$",
     rf"^{_DATE}\s*$",
     r"^(?:来源|作者|编辑|责任编辑|发布者|发布人|出处|source|author|editor|posted by)\s*[:：].{0,40}(?:时间|日期|date|点击|浏览|views)\s*[:：]",
+    r"^(?:aufrufe|zugriffe|gelesen|visitas|lecturas|vues|visualizzazioni|wyświetlenia)\s*[:：]?\s*[\d.,]+(?:\s*mal)?$",
+    r"^(?:comments?|kommentare|commentaires|comentarios|commenti|komentarze)(?:\s+(?:insgesamt|total|gesamt))?\s*[:：]\s*\d+$",
+    r"^\d{1,2}:\d{2}(?:\s*(?:[ap]\.?\s?m\.?|uhr|h))?$",  # a bare time of day
 )
 PREV_NEXT_LINE_PATTERNS = (
     r"^(?:pre|prev|previous|next|previous\s+(?:post|article|news|page|item)|next\s+(?:post|article|news|page|item)|older\s+post|newer\s+post)\s*[:：]",
@@ -217,19 +220,30 @@ SHARE_LINE_PATTERNS = (
 )
 READ_MORE_LINE_PATTERNS = (
     r"^(?:read more|read also|see also|also read|related|more|related (?:articles?|posts?|news|stories)|recommended|更多|相关(?:文章|新闻|阅读|链接)|推荐阅读|延伸阅读)\s*[:：]\s*\S",
-    r"^(?:read more|read the full (?:article|story)|continue reading|more\s*(?:»|>>|›)|查看更多|阅读全文|更多\s*>>?)\s*[.…»>›]*$",
+    r"^(?:read more|read the full (?:article|story)|continue reading|more\s*(?:»|>>|›)|查看更多|阅读全文|更多\s*>>?|"
+    r"weiterlesen|mehr lesen|lire la suite|leer más|seguir leyendo|leia mais|continua a leggere|czytaj (?:dalej|więcej))\s*[.…»>›]*$",
     r"^(?:related|see also|read more|read also|also read|lesen sie auch|lire aussi|ver también)\s*[:：]\s*$",
 )
 WIDGET_LINE_PATTERNS = (
     r"^(?:loading|wird geladen|cargando|chargement|caricamento|加载中)(?:\b.{0,60})?(?:\.\.\.|…)$",
     r"^(?:download|herunterladen|descargar|télécharger|下载)(?: (?:pdf|as pdf|the pdf|article|file|now))?$",
     r"^(?:article )?pdf has been downloaded$",
+    r"^(?:pdf|download pdf|pdf herunterladen|pdf-download)$",
+    r"^(?:dieses|diesen|den|das|this) .{1,30} (?:als|as) pdf (?:herunterladen|downloaden|download)$",
+    r"^(?:bild|bilder|foto|image|photo|picture)s? (?:anzeigen|zeigen|ansehen|ausblenden)$|^(?:show|view) (?:image|photo|picture)s?$",
+    r"^(?:externer inhalt|external content|contenido externo|contenu externe|contenuto esterno)$",
+    # placeholders of blocked embeds (consent managers)
+    r"^(?:klicken sie|klicke) auf (?:den|die|das) .{0,40}(?:button|schaltfläche)\b.{0,80}(?:laden|anzuzeigen|entsperren)",
+    r"^click (?:on )?the .{0,30}button .{0,80}(?:load|show|unblock)",
+    r"^wir respektieren (?:deine|ihre) privatsphäre\b",
 )
 CONSENT_LINE_PATTERNS = (
     r"\b(?:we|this (?:web)?site) uses? cookies\b",
     r"^(?:accept|allow|reject|manage) (?:all )?cookies\b",
     r"^(?:subscribe|sign up|join) (?:to|for) (?:our|the) newsletter",
     r"^(?:enter your e-?mail|your e-?mail address)\b",
+    r"\b(?:subscribe to|sign up (?:to|for)|signing up (?:to|for)|abonnieren sie|abonniere|suscr[ií]bete a|"
+    r"suscribirse (?:aquí )?a|abonnez-vous à|iscriviti alla) (?:our|unseren?|unsere|nuestra|nuestro|notre|la nostra) .{0,30}newsletter",
 )
 COPYRIGHT_LINE_PATTERNS = (
     r"^(?:copyright\s*(?:©|\(c\)|&copy;)?\s*(?:\d{4}|[:：])|copyright\s*(?:©|\(c\))|©\s*\d{4}|\(c\)\s*\d{4}|版权所有|版权\s*[:：©])",
@@ -247,6 +261,9 @@ CREDIT_LINE_PATTERNS = (
     r"^(?:photograph|photo|picture|image|foto|fotos|bild) (?:by|von|de|di|par)\b.{0,80}$",
     r"^.{0,80}(?:/|\(|©\s*)\s*(?:getty images|afp|dpa|ap photo|imago(?: images)?|shutterstock|istock(?:photo)?|"
     r"picture alliance|reuters|epa)\s*\)?\s*$",
+    r"^.{0,140}(?:\||\s)©\s*[\w .,/&'’-]{2,50}\)?$",  # caption ending in "| © Agency"
+    r"^.{5,140}[.!?]\s+(?:foto|photo|fotografía|imagen|bild|crédito|credit)\s*[:：]\s*[\w .,/&'’-]{2,40}$",
+    r"^(?:abbildung|abb\.|fig\.|figure|grafik)\s*\d+[a-z]?\s*[:：.]|^abbildung\s*[:：]",
 )
 _MONTH = (r"(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|janv|févr|avr|"
           r"juil|déc|ene|abr|ago|dic|sty|lut|kwi|maj|cze|lip|sie|wrz|paź|lis|gru)[a-zäéû]*\.?")
@@ -275,6 +292,14 @@ AD_LABEL_LINE_PATTERNS = (
     r"^\*?(?:werbung|anzeige)\s*[:.,]",
     r"^(?:subscribe now|subscribe to (?:read|continue|our)|to (?:view|read) the full story, please subscribe|"
     r"already a subscriber\b|sign in to continue|log in to continue)",
+    r"\balready a subscriber\b",
+    r"^hazte (?:miembro|socio|suscriptor)\b",
+    # app and support appeals
+    r"^(?:for the latest (?:news|stories|updates)|never miss (?:the latest|a story|an update)|"
+    r"get the latest news|get our app|download (?:the|our) .{0,30}apps?\b)",
+    r"^(?:if you (?:enjoyed|liked|appreciate) (?:reading )?(?:this|our) (?:post|article|work|journalism).{0,40}\b(?:support|donat)|"
+    r"(?:please )?(?:consider )?support(?:ing)? (?:our|independent) journalism|unterstütze(?:n sie)? .{1,30} (?:mit|jetzt|bereits)\b)",
+    r"\bnetiquette\b",
 )
 
 # Ordered groups: (reason, patterns). First match wins; the reason is what a debug log shows.
@@ -320,7 +345,7 @@ LINE_RULES_ANYWHERE_RE = compile_rule_groups(LINE_RULES, anchored=False)
 # Every unanchored pattern contains one of these (lower-cased) words: lines without any of them
 # skip the (slower) search. tests/test_rules.py checks the list stays complete.
 ANYWHERE_KEYWORDS = ("click", "views", "hits", "点击", "浏览", "阅读", "人气", "cookies",
-                     "rights reserved", "icp", "公网安备")
+                     "rights reserved", "icp", "公网安备", "newsletter", "subscriber", "netiquette")
 # (the credit pattern ending in an agency name is anchored with '^.{0,80}', so it is a "start"
 # pattern and needs no keyword)
 

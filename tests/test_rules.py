@@ -83,6 +83,35 @@ LINE_CASES = [
     ("We use cookies to improve your experience.", "consent"),
     ("This website uses cookies", "consent"),
     ("Subscribe to our newsletter", "consent"),
+    ("Abonnieren Sie unsere Newsletter und wir liefern die Nachrichten direkt in Ihre Mailbox.", "consent"),
+    ("Puede escribirnos o suscribirse aquí a nuestra newsletter.", "consent"),
+    # promotions, app and support appeals, comment-form notes
+    ("If you’re seeing this message but you’re already a subscriber, you can log in.", "ad_label"),
+    ("HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS", "ad_label"),
+    ("For the latest stories and breaking news updates download the Example apps for iOS and Android.", "ad_label"),
+    ("Get the latest news straight to your phone with the Example app.", "ad_label"),
+    ("Never miss the latest news by signing up to our newsletter today!", "ad_label"),
+    ("If you enjoyed reading this post – would you consider supporting our work?", "ad_label"),
+    ("Unterstütze das Magazin bereits mit 2,50!", "ad_label"),
+    ("Bitte registrieren Sie sich und halten Sie sich an unsere Netiquette.", "ad_label"),
+    # widgets and blocked embeds
+    ("Bild anzeigen", "widget"),
+    ("PDF", "widget"),
+    ("Dieses Skript als PDF herunterladen", "widget"),
+    ("Externer Inhalt", "widget"),
+    ("Klicken Sie auf den unteren Button, um den Inhalt von www.example.de zu laden.", "widget"),
+    ("Wir respektieren deine Privatsphäre und stellen ohne dein Einverständnis keine Verbindung her.", "widget"),
+    ("weiterlesen", "read_more"),
+    # counters and times
+    ("Aufrufe: 1120", "counter"),
+    ("Kommentare insgesamt: 0", "counter"),
+    ("3:59 PM", "counter"),
+    ("19:49", "counter"),
+    # captions and credits
+    ("Abbildung 4: klassische Schwachschicht. Der Unterschied ist klar ersichtlich.", "credit"),
+    ("Figure 2. Flow chart of the method.", "credit"),
+    ("Lee Elder war mit golferischem Talent und einem farbenfrohen Kleidungsstil gesegnet. | © Augusta National/Getty Images", "credit"),
+    ("Son tres los periodos de vacaciones durante el año escolar. Foto: Andina", "credit"),
     # copyright / ICP
     ("Copyright © 2021 Example Co., Ltd.", "copyright"),
     ("© 2024 The Tinkering Blog", "copyright"),
@@ -122,6 +151,14 @@ NEGATIVE_LINES = [
     "by 2030 emissions must halve",
     "Photographers lined the route.",
     "Creditors met on Friday to discuss the plan.",
+    "If you enjoyed this post, you might like our photos from the fields!",
+    "Figure 2 shows the flow of water through the dam.",
+    "The photo: a boy on a bridge, taken in 1950, became famous.",
+    "Comments from readers: 12 letters arrived in one week.",
+    "Get the latest version of the firmware from the vendor's site before updating.",
+    "Support for the plan grew over the summer.",
+    "At 3:59 PM the train left the station.",
+    "The newsletter of the society is printed twice a year.",
 ]
 
 
