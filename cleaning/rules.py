@@ -258,6 +258,7 @@ CREDIT_LINE_PATTERNS = (
     r"^(?:photo|photos|foto|fotos|bild|bilder|image|images|imagen|imagem|immagine|zdjęcie|"
     r"fot\.|credit|credits|photo credit|image credit|bildquelle|fotoquelle|图片来源|图片|摄影)\s*[:：]",
     r"^\((?:photo|foto|image|bild)\s*[:：]",
+    r"^(?:titelbild|beitragsbild|headerbild|vorschaubild|bildnachweis|crédits? photos?|photo credits?|credit)(?:\s*[:：].{0,60})?\s*$",
     r"^(?:photograph|photo|picture|image|foto|fotos|bild) (?:by|von|de|di|par)\b.{0,80}$",
     r"^.{0,80}(?:/|\(|©\s*)\s*(?:getty images|afp|dpa|ap photo|imago(?: images)?|shutterstock|istock(?:photo)?|"
     r"picture alliance|reuters|epa)\s*\)?\s*$",
@@ -287,8 +288,8 @@ FOLLOW_LINE_PATTERNS = (
     r"^(?:follow us|s[ií]guenos|folge uns|folgen sie uns|suivez-nous|seguici|obserwuj nas|segue-nos)\b.{0,80}$",
 )
 AD_LABEL_LINE_PATTERNS = (
-    r"^\*?(?:anzeige|werbung|reklama|advertisement|advertising|publicidad|publicité|pubblicità|"
-    r"sponsored|sponsored content|广告)\s*[:：.\-]?\s*$",
+    r"^[*\-–\s]*(?:anzeige|werbung|reklama|advertisement|advertising|publicidad|publicité|pubblicità|"
+    r"sponsored|sponsored content|广告)\s*[:：.\-–]?\s*$",
     r"^\*?(?:werbung|anzeige)\s*[:.,]",
     r"^(?:subscribe now|subscribe to (?:read|continue|our)|to (?:view|read) the full story, please subscribe|"
     r"already a subscriber\b|sign in to continue|log in to continue)",
@@ -300,6 +301,28 @@ AD_LABEL_LINE_PATTERNS = (
     r"^(?:if you (?:enjoyed|liked|appreciate) (?:reading )?(?:this|our) (?:post|article|work|journalism).{0,40}\b(?:support|donat)|"
     r"(?:please )?(?:consider )?support(?:ing)? (?:our|independent) journalism|unterstütze(?:n sie)? .{1,30} (?:mit|jetzt|bereits)\b)",
     r"\bnetiquette\b",
+)
+
+_LABEL_END = r"\s*[:：?!.…»›]*\s*$"
+# Section labels standing alone on a line: share prompts, "related / more" teasers, tables of
+# contents, author-box, comment and tag headers, source and picture-credit labels.
+SECTION_LABEL_LINE_PATTERNS = (
+    r"^(?:(?:diesen |den )?(?:artikel|beitrag|seite) (?:mit [\w ]{1,20} )?(?:teilen|empfehlen)(?:\s*/\s*diskutieren)?(?: mit .{1,20})?|"
+    r"(?:mit freunden|jetzt|artikel) teilen|(?:möchten sie|willst du) (?:den|diesen) (?:artikel|beitrag) teilen|"
+    r"share (?:this|the) (?:article|story|post|page)|partager (?:cet|l')article|compartir (?:esta noticia|este artículo|en))"
+    + _LABEL_END,
+    r"^(?:schon gelesen|zum weiterlesen|lust auf mehr|meist(?:gelesene|diskutierte|geklickte|kommentierte)n?(?: artikel| beiträge| news)?|"
+    r"top[- ]?themen(?: der redaktion)?|weitere (?:aktuelle |interessante )?(?:themen|artikel|beiträge|infos|links|tipps|tourentipps|"
+    r"nachrichten|news)(?: zum thema| (?:aus|zu|von|der|im) .{1,40})?|mehr (?:kolumnen|artikel|beiträge|news) (?:auf|von|aus|zu) .{1,40}|"
+    r"mehr zum thema (?:auf|bei|von) .{1,30}|empfehlungen (?:aus|der) .{1,40}|czytaj (?:też|także|również)|zobacz (?:też|także|również)|"
+    r"en savoir plus|à lire (?:aussi|également)|lea también|leia também|mira también|te recomendamos|más noticias|"
+    r"more from .{1,40}|popular (?:now|today|stories)|don'?t miss|most (?:read|popular|viewed)(?: articles| stories)?)"
+    + _LABEL_END,
+    r"^(?:inhaltsverzeichnis|table of contents|índice|sommaire|spis treści|über (?:den|die) autor(?:in)?|"
+    r"sobre el autor|à propos de l'auteur|keine kommentare|no comments(?: yet)?|(?:view|show) comments|kommentare anzeigen|"
+    r"tagged|schlagwörter|themen|temas|etiquetas|mots-clés|tagi|quellen(?:angaben)?|quellen (?:anzeigen|ausblenden)|"
+    r"zusatzinformationen|weiterführende(?:r)? links?|rezept drucken|print (?:this )?recipe|lade weitere inhalte|"
+    r"mehr laden|load more|mostrar más|cargar más)" + _LABEL_END,
 )
 
 # Ordered groups: (reason, patterns). First match wins; the reason is what a debug log shows.
@@ -319,6 +342,7 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dateline", DATELINE_LINE_PATTERNS),
     ("widget", WIDGET_LINE_PATTERNS),
     ("ad_label", AD_LABEL_LINE_PATTERNS),
+    ("section_label", SECTION_LABEL_LINE_PATTERNS),
 )
 
 

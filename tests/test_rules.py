@@ -112,6 +112,26 @@ LINE_CASES = [
     ("Figure 2. Flow chart of the method.", "credit"),
     ("Lee Elder war mit golferischem Talent und einem farbenfrohen Kleidungsstil gesegnet. | © Augusta National/Getty Images", "credit"),
     ("Son tres los periodos de vacaciones durante el año escolar. Foto: Andina", "credit"),
+    # standalone section labels
+    ("Diesen Artikel teilen", "section_label"),
+    ("Möchten Sie den Artikel teilen?", "section_label"),
+    ("Den Artikel mit anderen teilen/diskutieren:", "section_label"),
+    ("Schon gelesen?", "section_label"),
+    ("Meistgelesene Artikel", "section_label"),
+    ("Weitere Artikel zum Thema:", "section_label"),
+    ("Mehr Kolumnen auf MeinMMO", "section_label"),
+    ("Czytaj też", "section_label"),
+    ("En savoir plus", "section_label"),
+    ("Inhaltsverzeichnis", "section_label"),
+    ("Table of Contents", "section_label"),
+    ("Keine Kommentare", "section_label"),
+    ("Tagged:", "section_label"),
+    ("Quellenangaben:", "section_label"),
+    ("Lade weitere Inhalte", "section_label"),
+    ("Titelbild: Jane Doe", "credit"),
+    ("Crédits photos : Bestimage", "credit"),
+    ("Credit:", "credit"),
+    ("- Anzeige-", "ad_label"),
     # copyright / ICP
     ("Copyright © 2021 Example Co., Ltd.", "copyright"),
     ("© 2024 The Tinkering Blog", "copyright"),
@@ -159,6 +179,11 @@ NEGATIVE_LINES = [
     "Support for the plan grew over the summer.",
     "At 3:59 PM the train left the station.",
     "The newsletter of the society is printed twice a year.",
+    "Credit cards – $34,000",
+    "Themen wie Klima und Verkehr bestimmten den Wahlkampf.",
+    "Weitere Artikel folgen in der nächsten Ausgabe, kündigte die Redaktion an.",
+    "Table of contents entries link to each chapter of the report.",
+    "Schon gelesen hatte er das Buch, als der Film erschien.",
 ]
 
 
