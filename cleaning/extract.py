@@ -72,6 +72,7 @@ NEUTRAL, JUNK, CONTENT = 0, 1, 2
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
 MIN_GOOD_TEXT = 250
 KEEP_JUNK_SHARE = 0.5  # a junk-named element with more of the page's good text stays
+ANCHORED_JUNK_SHARE = 0.2  # ...and one wrapping a content anchor, with more than this share
 MAX_TITLE_POSITION = 6  # the title block is looked for among the first blocks of the region
 MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be this short
 NOSCRIPT_MIN_CHARS = 200  # <noscript> kept when the rest of the page has less text than this
@@ -633,12 +634,14 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
     page = stats[body]
     page_good = max(page[TEXT] - page[LINK], 1)
     removed: list[tuple[int, int]] = []
+    anchored_junk_is_content = anchored_junk_text(ann) > KEEP_JUNK_SHARE * page_good
     skip_until = -1
     for el in ann.junk:
         s = stats[el]
         if s[INDEX] <= skip_until:
             continue  # inside an element already removed
-        if s[FLAGS] & HAS_ANCHOR:
+        if s[FLAGS] & HAS_ANCHOR and not is_hidden_or_dialog(el) and (
+                anchored_junk_is_content or s[TEXT] - s[LINK] > ANCHORED_JUNK_SHARE * page_good):
             continue  # wraps an articleBody / content / <article> / <main> anchor
         if s[TEXT] - s[LINK] > KEEP_JUNK_SHARE * page_good:
             continue  # holds much of the page: a layout wrapper with an unlucky name
@@ -656,6 +659,38 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         removed.append((s[INDEX], s[LAST]))
         skip_until = s[LAST]
     return removed
+
+
+def is_hidden_or_dialog(el: etree._Element) -> bool:
+    """Hidden (hidden, aria-hidden, display:none) or a dialog/modal by role: junk whatever
+    anchor it wraps (a hidden copy of the article, a sign-in modal).
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> is_hidden_or_dialog(f("<div style='display:none'>x</div>")), is_hidden_or_dialog(f("<div>x</div>"))
+    (True, False)
+    """
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    if style and rules.HIDDEN_STYLE_RE.search(style):
+        return True
+    return (el.get("role") or "").lower() in ("dialog", "alertdialog")
+
+
+def anchored_junk_text(ann: Annotation) -> int:
+    """Good text of the outermost junk-named elements that wrap a content anchor. When they
+    hold most of the page (forum posts in "comment" wrappers) they are the content; when not
+    (an author box or comment list around a "content" class) they are junk after all."""
+    stats = ann.stats
+    total = 0
+    skip_until = -1
+    for el in ann.junk:
+        s = stats[el]
+        if s[INDEX] <= skip_until or not s[FLAGS] & HAS_ANCHOR or is_hidden_or_dialog(el):
+            continue
+        total += s[TEXT] - s[LINK]
+        skip_until = s[LAST]
+    return total
 
 
 def is_removed(index: int, starts: list[int], removed: list[tuple[int, int]]) -> bool:

@@ -149,6 +149,28 @@ def test_junk_named_wrapper_holding_the_article_is_kept():
     assert text.count("The council approved") == 6 and "Popular story" not in text
 
 
+def test_junk_box_around_a_content_class_is_dropped():
+    box = ("<section class='author-box'><div class='entry-content'><p>Jane Doe writes about "
+           "transport and housing for the paper, after ten years at the city council.</p></div>"
+           "</section>")
+    text = extract(article(f"<div class='entry-content'><p>{PARA * 4}</p><p>{PARA * 3}</p>{box}"
+                           "</div>")).text
+    assert "The council approved" in text and "Jane Doe writes" not in text
+
+
+def test_forum_posts_in_comment_wrappers_are_kept():
+    posts = "".join(f"<div class='comment'><div class='post-content'><p>{i}. {PARA}</p></div></div>"
+                    for i in range(6))
+    text = extract(f"<html><body><h1>Thread</h1>{posts}</body></html>").text
+    assert text.count("The council approved") == 6
+
+
+def test_hidden_copy_of_the_article_is_dropped():
+    hidden = f"<div style='display:none'><div class='entry-content'><p>Secret {PARA}</p></div></div>"
+    text = extract(article(f"<div class='entry-content'><p>{PARA * 4}</p>{hidden}</div>")).text
+    assert "The council approved" in text and "Secret" not in text
+
+
 def test_duplicate_paragraphs_dropped():
     html = article(f"<p>{PARA}</p><p>{PARA}</p><p>{PARA * 2}</p>")
     assert extract(html).text.count(PARA.strip()) == 3
