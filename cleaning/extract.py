@@ -634,7 +634,7 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
     page = stats[body]
     page_good = max(page[TEXT] - page[LINK], 1)
     removed: list[tuple[int, int]] = []
-    anchored_junk_is_content = anchored_junk_text(ann) > KEEP_JUNK_SHARE * page_good
+    anchored_junk_is_content = anchored_junk_text(ann, page_good) > KEEP_JUNK_SHARE * page_good
     skip_until = -1
     for el in ann.junk:
         s = stats[el]
@@ -677,10 +677,11 @@ def is_hidden_or_dialog(el: etree._Element) -> bool:
     return (el.get("role") or "").lower() in ("dialog", "alertdialog")
 
 
-def anchored_junk_text(ann: Annotation) -> int:
-    """Good text of the outermost junk-named elements that wrap a content anchor. When they
-    hold most of the page (forum posts in "comment" wrappers) they are the content; when not
-    (an author box or comment list around a "content" class) they are junk after all."""
+def anchored_junk_text(ann: Annotation, page_good: int) -> int:
+    """Good text of the outermost junk-named elements that wrap a content anchor (layout
+    wrappers holding most of the page aside). When they hold most of the page (forum posts in
+    "comment" wrappers) they are the content; when not (an author box or comment list around a
+    "content" class) they are junk after all."""
     stats = ann.stats
     total = 0
     skip_until = -1
@@ -688,7 +689,10 @@ def anchored_junk_text(ann: Annotation) -> int:
         s = stats[el]
         if s[INDEX] <= skip_until or not s[FLAGS] & HAS_ANCHOR or is_hidden_or_dialog(el):
             continue
-        total += s[TEXT] - s[LINK]
+        good = s[TEXT] - s[LINK]
+        if good > KEEP_JUNK_SHARE * page_good:
+            continue  # a wrapper with an unlucky name: look inside
+        total += good
         skip_until = s[LAST]
     return total
 

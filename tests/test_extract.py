@@ -158,6 +158,16 @@ def test_junk_box_around_a_content_class_is_dropped():
     assert "The council approved" in text and "Jane Doe writes" not in text
 
 
+def test_junk_box_dropped_inside_a_junk_named_page_wrapper():
+    box = ("<section class='author-box'><div class='entry-content'><p>Jane Doe writes about "
+           "transport and housing for the paper, after ten years at the city council.</p></div>"
+           "</section>")
+    html = ("<html><body><div class='page-with-sidebar'><div class='entry-content'>"
+            f"<p>{PARA * 4}</p><p>{PARA * 3}</p>{box}</div></div></body></html>")
+    text = extract(html).text
+    assert "The council approved" in text and "Jane Doe writes" not in text
+
+
 def test_forum_posts_in_comment_wrappers_are_kept():
     posts = "".join(f"<div class='comment'><div class='post-content'><p>{i}. {PARA}</p></div></div>"
                     for i in range(6))
