@@ -109,6 +109,9 @@ JUNK_TOKENS = (
     "img-?caption", "media-?caption", "photo-?caption", "photo-?credit", "image-?credit",
     "credit", "credits", "img-?metadata", "post-?ratings", "ratings", "sharedaddy",
     "sd-?sharing", "jp-?relatedposts", "likes-?widget",
+    # more related / next-story boxes, figure captions, disclosures, popup plugins
+    "related-?links?", "related-?content", "next-?posts?", "next-?story", "figcaption",
+    "editorial-?disclosure", "affiliate-?disclosure", "popmake",
 )
 # Strong content: never junk, and preferred as the main region.
 CONTENT_TOKENS = (
@@ -198,6 +201,8 @@ COUNTER_LINE_PATTERNS = (
     r"^[\d.,]+\s*(?:k|m)?\s*views?$",
     r"^(?:asked|answered|edited|modified|posted|replied)\s+(?:\w{3,9}\s+\d{1,2}(?:,\s*\d{4})?|\d+\s+\w+\s+ago)(?:\s+at\s+\d{1,2}:\d{2})?$",
     r"^[\d.,k]+\s*\d*\s*gold badges?.{0,40}bronze badges?$",
+    # a post-meta row ending in its comment count or categories: "... | 0 Comments"
+    r"^.{0,120}(?:\||·)\s*(?:\d+\s+)?(?:comments?|kommentare|commentaires|comentarios|categories|kategorien|view comments)\s*[:：]?\s*$",
     rf"^{_DATE}\s*$",
     r"^(?:来源|作者|编辑|责任编辑|发布者|发布人|出处|source|author|editor|posted by)\s*[:：].{0,40}(?:时间|日期|date|点击|浏览|views)\s*[:：]",
     r"^(?:aufrufe|zugriffe|gelesen|visitas|lecturas|vues|visualizzazioni|wyświetlenia)\s*[:：]?\s*[\d.,]+(?:\s*mal)?$",
@@ -252,6 +257,9 @@ COPYRIGHT_LINE_PATTERNS = (
     r"公网安备\s*\d+",
     r"^powered by\s+\S+\s*$",
     r"^技术支持\s*[:：]",
+    r"\b(?:cc[- ]by(?:[- ](?:sa|nd|nc))*|creative commons)\b",  # licence notes
+    # a footer link row: "Impressum | Datenschutz | Copyright ..."
+    r"^(?=.{0,160}\b(?:impressum|datenschutz(?:erklärung)?|imprint|privacy policy|mentions légales|aviso legal)\b)(?:[^|]{1,40}\|){2,}[^|]{0,40}$",
 )
 
 CREDIT_LINE_PATTERNS = (
@@ -285,6 +293,7 @@ BYLINE_LINE_PATTERNS = (
     r"^(?:written by|posted by|published by|author|autor|auteur|autore|verfasst von|geschrieben von|texto|text)\s*[:：]?\s*\S.{0,60}$",
 )
 FOLLOW_LINE_PATTERNS = (
+    r"^follow (?:us|@\w+|.{1,40}) on (?:twitter|facebook|instagram|linkedin|tiktok|youtube|telegram)\b",
     r"^(?:follow us|s[ií]guenos|folge uns|folgen sie uns|suivez-nous|seguici|obserwuj nas|segue-nos)\b.{0,80}$",
 )
 AD_LABEL_LINE_PATTERNS = (
@@ -301,6 +310,10 @@ AD_LABEL_LINE_PATTERNS = (
     r"^(?:if you (?:enjoyed|liked|appreciate) (?:reading )?(?:this|our) (?:post|article|work|journalism).{0,40}\b(?:support|donat)|"
     r"(?:please )?(?:consider )?support(?:ing)? (?:our|independent) journalism|unterstütze(?:n sie)? .{1,30} (?:mit|jetzt|bereits)\b)",
     r"\bnetiquette\b",
+    r"^(?:para comentar|to (?:post a )?comment|um (?:zu )?kommentieren|pour commenter|per commentare)\b.{0,80}"
+    r"\b(?:regist|log|inicia|anmeld|connect|accedi)",
+    r"\b(?:nuestro canal de|our|unseren?|notre chaîne) (?:youtube|telegram|whatsapp)(?:[- ]?(?:channel|kanal))?\b",
+    r"\b(?:support us|unterstütze uns|unterstützen sie uns|wesprzyj nas|apóyanos|soutenez-nous)\b",
 )
 
 _LABEL_END = r"\s*[:：?!.…»›]*\s*$"
@@ -369,7 +382,9 @@ LINE_RULES_ANYWHERE_RE = compile_rule_groups(LINE_RULES, anchored=False)
 # Every unanchored pattern contains one of these (lower-cased) words: lines without any of them
 # skip the (slower) search. tests/test_rules.py checks the list stays complete.
 ANYWHERE_KEYWORDS = ("click", "views", "hits", "点击", "浏览", "阅读", "人气", "cookies",
-                     "rights reserved", "icp", "公网安备", "newsletter", "subscriber", "netiquette")
+                     "rights reserved", "icp", "公网安备", "newsletter", "subscriber", "netiquette",
+                     "youtube", "telegram", "whatsapp", "support us", "unterstütze", "wesprzyj",
+                     "apóyanos", "soutenez", "cc-by", "cc by", "creative commons")
 # (the credit pattern ending in an agency name is anchored with '^.{0,80}', so it is a "start"
 # pattern and needs no keyword)
 

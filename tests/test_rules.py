@@ -112,6 +112,14 @@ LINE_CASES = [
     ("Figure 2. Flow chart of the method.", "credit"),
     ("Lee Elder war mit golferischem Talent und einem farbenfrohen Kleidungsstil gesegnet. | © Augusta National/Getty Images", "credit"),
     ("Son tres los periodos de vacaciones durante el año escolar. Foto: Andina", "credit"),
+    ("Follow The Gazette on Twitter and Instagram @Gazette and on Facebook.", "follow"),
+    ("Para comentar debes registrarte y completar los datos generales.", "ad_label"),
+    ("¡Mira lo que tiene nuestro canal de YouTube!", "ad_label"),
+    ("Wesprzyj nas darowizną lub przekaż nam 1% podatku.", "ad_label"),
+    ("Sofern nicht anders ausgewiesen, stehen Inhalte dieser Website unter CC-BY", "copyright"),
+    ("IMPRESSUM | DATENSCHUTZ | COPYRIGHT JANE DOE", "copyright"),
+    ("January 13, 2020 at 08:45 AM | categories:", "counter"),
+    ("Freitag | 14. Juni 2019 | 15:49 VON Jane Doe IN Fashion | 0 COMMENTS", "counter"),
     # standalone section labels
     ("Diesen Artikel teilen", "section_label"),
     ("Möchten Sie den Artikel teilen?", "section_label"),
@@ -180,6 +188,10 @@ NEGATIVE_LINES = [
     "At 3:59 PM the train left the station.",
     "The newsletter of the society is printed twice a year.",
     "Credit cards – $34,000",
+    "Manna Foodbank | Volunteers sort food donations. | Mills River, NC | Sign up here",
+    "Region | Privacy | Population",
+    "Our team followed the storm on Twitter all night.",
+    "Support for the union grew, the survey says.",
     "Themen wie Klima und Verkehr bestimmten den Wahlkampf.",
     "Weitere Artikel folgen in der nächsten Ausgabe, kündigte die Redaktion an.",
     "Table of contents entries link to each chapter of the report.",
@@ -233,6 +245,9 @@ def test_extra_patterns_and_block_filtering():
     # WordPress puts tag-<slug> / category-<slug> on the post itself
     ("post-27529 post type-post status-publish hentry category-news tag-chengdu", NEUTRAL),
     ("tags", JUNK),
+    ("relatedlinks block", JUNK), ("mdl-media__figcaption", JUNK), ("editorial-disclosure", JUNK),
+    ("next-post-thumbnails", JUNK), ("pum-container popmake", JUNK),
+    ("disclosure disclosure--row", NEUTRAL),  # a <details> widget, not a disclosure notice
 ])
 def test_class_id_verdicts(attrs, verdict):
     assert classify_attrs(attrs) == verdict
