@@ -72,6 +72,7 @@ NEUTRAL, JUNK, CONTENT = 0, 1, 2
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
 MIN_GOOD_TEXT = 250
 KEEP_JUNK_SHARE = 0.5  # a junk-named element with more of the page's good text stays
+ANCHORED_JUNK_SHARE = 0.2  # ...and one wrapping a content anchor, with more than this share
 MAX_TITLE_POSITION = 6  # the title block is looked for among the first blocks of the region
 MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be this short
 NOSCRIPT_MIN_CHARS = 200  # <noscript> kept when the rest of the page has less text than this
@@ -85,6 +86,8 @@ LISTING_MIN_TEASERS = 3  # linked headings that make a page's teaser list worth 
 ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
 LINK_BLOCK_SHORT, LINK_BLOCK_LONG = 0.7, 0.85  # link density dropping a block (< / >= 100 chars)
 END_MARKER_MIN_SHARE = 0.4  # end markers count once this share of the region text is read
+ORPHAN_LABEL_CHARS = 60  # a label this short over a dropped link list is dropped with it
+MAX_ORPHAN_LABELS = 2  # ...unless the page repeats that pattern more often
 RESUME_PROSE_CHARS = 150  # after a "related" inset, an unlinked block this long resumes the text
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
@@ -631,12 +634,14 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
     page = stats[body]
     page_good = max(page[TEXT] - page[LINK], 1)
     removed: list[tuple[int, int]] = []
+    anchored_junk_is_content = anchored_junk_text(ann, page_good) > KEEP_JUNK_SHARE * page_good
     skip_until = -1
     for el in ann.junk:
         s = stats[el]
         if s[INDEX] <= skip_until:
             continue  # inside an element already removed
-        if s[FLAGS] & HAS_ANCHOR:
+        if s[FLAGS] & HAS_ANCHOR and not is_hidden_or_dialog(el) and (
+                anchored_junk_is_content or s[TEXT] - s[LINK] > ANCHORED_JUNK_SHARE * page_good):
             continue  # wraps an articleBody / content / <article> / <main> anchor
         if s[TEXT] - s[LINK] > KEEP_JUNK_SHARE * page_good:
             continue  # holds much of the page: a layout wrapper with an unlucky name
@@ -654,6 +659,42 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         removed.append((s[INDEX], s[LAST]))
         skip_until = s[LAST]
     return removed
+
+
+def is_hidden_or_dialog(el: etree._Element) -> bool:
+    """Hidden (hidden, aria-hidden, display:none) or a dialog/modal by role: junk whatever
+    anchor it wraps (a hidden copy of the article, a sign-in modal).
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> is_hidden_or_dialog(f("<div style='display:none'>x</div>")), is_hidden_or_dialog(f("<div>x</div>"))
+    (True, False)
+    """
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    if style and rules.HIDDEN_STYLE_RE.search(style):
+        return True
+    return (el.get("role") or "").lower() in ("dialog", "alertdialog")
+
+
+def anchored_junk_text(ann: Annotation, page_good: int) -> int:
+    """Good text of the outermost junk-named elements that wrap a content anchor (layout
+    wrappers holding most of the page aside). When they hold most of the page (forum posts in
+    "comment" wrappers) they are the content; when not (an author box or comment list around a
+    "content" class) they are junk after all."""
+    stats = ann.stats
+    total = 0
+    skip_until = -1
+    for el in ann.junk:
+        s = stats[el]
+        if s[INDEX] <= skip_until or not s[FLAGS] & HAS_ANCHOR or is_hidden_or_dialog(el):
+            continue
+        good = s[TEXT] - s[LINK]
+        if good > KEEP_JUNK_SHARE * page_good:
+            continue  # a wrapper with an unlucky name: look inside
+        total += good
+        skip_until = s[LAST]
+    return total
 
 
 def is_removed(index: int, starts: list[int], removed: list[tuple[int, int]]) -> bool:
@@ -1014,6 +1055,8 @@ def filter_blocks(blocks: list[Block], title: str | None,
     total = sum(len(b.text) for b in blocks) or 1
     title_key = comparable(title) if title else ""
     kept: list[Block] = []
+    kept_at: list[int] = []  # index in ``blocks`` of each kept block
+    orphans: list[Block] = []  # labels whose link list / chrome was dropped
     seen: set[str] = set()
     so_far = 0
     skipping = False  # inside a "related / read more" section that may end before the article
@@ -1030,13 +1073,21 @@ def filter_blocks(blocks: list[Block], title: str | None,
                 continue
             skipping = False  # real prose again: the section was an inset
         if is_link_block(block, keep_linked_headings=listing):
+            label = orphan_label(kept, kept_at, i)
+            if label is not None:
+                orphans.append(label)
             continue
         cleaned = strip_line_rules(block, extra)
         if cleaned is None:
+            label = orphan_label(kept, kept_at, i)
+            if label is not None:
+                orphans.append(label)
             continue
         if i < MAX_TITLE_POSITION and so_far <= MAX_PRE_TITLE_CHARS \
                 and is_title_block(cleaned, title_key):
             kept.clear()  # the title; what came before it is a label/breadcrumb/kicker
+            kept_at.clear()
+            orphans.clear()
             seen.clear()
             so_far = 0
             continue
@@ -1045,8 +1096,41 @@ def filter_blocks(blocks: list[Block], title: str | None,
                 continue
             seen.add(cleaned.text)
         kept.append(cleaned)
+        kept_at.append(i)
         so_far += len(cleaned.text)
-    return trim_edges(kept)
+    return trim_edges(drop_orphan_labels(kept, orphans))
+
+
+def is_label(block: Block) -> bool:
+    """A short heading, or a line ending in a colon, that introduces what follows ("Related
+    Coverage", "Weitere Informationen:"); numbered headings are items of a list, not labels.
+
+    >>> is_label(Block("Weitere Informationen:", "p", 0)), is_label(Block("It rained:", "li", 0))
+    (True, False)
+    >>> is_label(Block("Related Coverage", "h3", 0)), is_label(Block("2. Coachella", "h3", 0))
+    (True, False)
+    """
+    text = block.text
+    return len(text) < ORPHAN_LABEL_CHARS and block.link_chars == 0 and "\n" not in text \
+        and (block.is_heading or text.endswith((":", "："))) and block.kind not in LIST_KINDS \
+        and not text[0].isdigit()
+
+
+def orphan_label(kept: list[Block], kept_at: list[int], dropped: int) -> Block | None:
+    """The label kept just before block ``dropped``, which was removed as chrome (a
+    related-links heading over a dropped link list), else None."""
+    if kept and kept_at[-1] == dropped - 1 and is_label(kept[-1]):
+        return kept[-1]
+    return None
+
+
+def drop_orphan_labels(kept: list[Block], orphans: list[Block]) -> list[Block]:
+    """Remove the orphaned labels, unless there are many: then label + links is the page's
+    repeated structure (product tiles, listings), not an inset."""
+    if not orphans or len(orphans) > MAX_ORPHAN_LABELS:
+        return kept
+    ids = {id(b) for b in orphans}
+    return [b for b in kept if id(b) not in ids]
 
 
 def is_prose(block: Block) -> bool:

@@ -109,6 +109,9 @@ JUNK_TOKENS = (
     "img-?caption", "media-?caption", "photo-?caption", "photo-?credit", "image-?credit",
     "credit", "credits", "img-?metadata", "post-?ratings", "ratings", "sharedaddy",
     "sd-?sharing", "jp-?relatedposts", "likes-?widget",
+    # more related / next-story boxes, figure captions, disclosures, popup plugins
+    "related-?links?", "related-?content", "next-?posts?", "next-?story", "figcaption",
+    "editorial-?disclosure", "affiliate-?disclosure", "popmake",
 )
 # Strong content: never junk, and preferred as the main region.
 CONTENT_TOKENS = (
@@ -198,11 +201,16 @@ COUNTER_LINE_PATTERNS = (
     r"^[\d.,]+\s*(?:k|m)?\s*views?$",
     r"^(?:asked|answered|edited|modified|posted|replied)\s+(?:\w{3,9}\s+\d{1,2}(?:,\s*\d{4})?|\d+\s+\w+\s+ago)(?:\s+at\s+\d{1,2}:\d{2})?$",
     r"^[\d.,k]+\s*\d*\s*gold badges?.{0,40}bronze badges?$",
+    # a post-meta row ending in its comment count or categories: "... | 0 Comments"
+    r"^.{0,120}(?:\||·)\s*(?:\d+\s+)?(?:comments?|kommentare|commentaires|comentarios|categories|kategorien|view comments)\s*[:：]?\s*$",
     rf"^{_DATE}\s*$",
     r"^(?:来源|作者|编辑|责任编辑|发布者|发布人|出处|source|author|editor|posted by)\s*[:：].{0,40}(?:时间|日期|date|点击|浏览|views)\s*[:：]",
     # Chinese news info lines: "新华网河北频道 (2012-06-04 09:20:26) 稿件来源：新华网"
     rf"^.{{0,40}}{_DATE}\s*[)）]?\s*(?:稿件来源|来源|作者|编辑|责任编辑|发布者|出处)\s*[:：]",
     rf"^(?:稿件来源|来源|出处)\s*[:：].{{0,40}}{_DATE}\s*$",
+    r"^(?:aufrufe|zugriffe|gelesen|visitas|lecturas|vues|visualizzazioni|wyświetlenia)\s*[:：]?\s*[\d.,]+(?:\s*mal)?$",
+    r"^(?:comments?|kommentare|commentaires|comentarios|commenti|komentarze)(?:\s+(?:insgesamt|total|gesamt))?\s*[:：]\s*\d+$",
+    r"^\d{1,2}:\d{2}(?:\s*(?:[ap]\.?\s?m\.?|uhr|h))?$",  # a bare time of day
 )
 PREV_NEXT_LINE_PATTERNS = (
     r"^(?:pre|prev|previous|next|previous\s+(?:post|article|news|page|item)|next\s+(?:post|article|news|page|item)|older\s+post|newer\s+post)\s*[:：]",
@@ -220,19 +228,30 @@ SHARE_LINE_PATTERNS = (
 )
 READ_MORE_LINE_PATTERNS = (
     r"^(?:read more|read also|see also|also read|related|more|related (?:articles?|posts?|news|stories)|recommended|更多|相关(?:文章|新闻|阅读|链接)|推荐阅读|延伸阅读)\s*[:：]\s*\S",
-    r"^(?:read more|read the full (?:article|story)|continue reading|more\s*(?:»|>>|›)|查看更多|阅读全文|更多\s*>>?)\s*[.…»>›]*$",
+    r"^(?:read more|read the full (?:article|story)|continue reading|more\s*(?:»|>>|›)|查看更多|阅读全文|更多\s*>>?|"
+    r"weiterlesen|mehr lesen|lire la suite|leer más|seguir leyendo|leia mais|continua a leggere|czytaj (?:dalej|więcej))\s*[.…»>›]*$",
     r"^(?:related|see also|read more|read also|also read|lesen sie auch|lire aussi|ver también)\s*[:：]\s*$",
 )
 WIDGET_LINE_PATTERNS = (
     r"^(?:loading|wird geladen|cargando|chargement|caricamento|加载中)(?:\b.{0,60})?(?:\.\.\.|…)$",
     r"^(?:download|herunterladen|descargar|télécharger|下载)(?: (?:pdf|as pdf|the pdf|article|file|now))?$",
     r"^(?:article )?pdf has been downloaded$",
+    r"^(?:pdf|download pdf|pdf herunterladen|pdf-download)$",
+    r"^(?:dieses|diesen|den|das|this) .{1,30} (?:als|as) pdf (?:herunterladen|downloaden|download)$",
+    r"^(?:bild|bilder|foto|image|photo|picture)s? (?:anzeigen|zeigen|ansehen|ausblenden)$|^(?:show|view) (?:image|photo|picture)s?$",
+    r"^(?:externer inhalt|external content|contenido externo|contenu externe|contenuto esterno)$",
+    # placeholders of blocked embeds (consent managers)
+    r"^(?:klicken sie|klicke) auf (?:den|die|das) .{0,40}(?:button|schaltfläche)\b.{0,80}(?:laden|anzuzeigen|entsperren)",
+    r"^click (?:on )?the .{0,30}button .{0,80}(?:load|show|unblock)",
+    r"^wir respektieren (?:deine|ihre) privatsphäre\b",
 )
 CONSENT_LINE_PATTERNS = (
     r"\b(?:we|this (?:web)?site) uses? cookies\b",
     r"^(?:accept|allow|reject|manage) (?:all )?cookies\b",
     r"^(?:subscribe|sign up|join) (?:to|for) (?:our|the) newsletter",
     r"^(?:enter your e-?mail|your e-?mail address)\b",
+    r"\b(?:subscribe to|sign up (?:to|for)|signing up (?:to|for)|abonnieren sie|abonniere|suscr[ií]bete a|"
+    r"suscribirse (?:aquí )?a|abonnez-vous à|iscriviti alla) (?:our|unseren?|unsere|nuestra|nuestro|notre|la nostra) .{0,30}newsletter",
 )
 COPYRIGHT_LINE_PATTERNS = (
     r"^(?:copyright\s*(?:©|\(c\)|&copy;)?\s*(?:\d{4}|[:：])|copyright\s*(?:©|\(c\))|©\s*\d{4}|\(c\)\s*\d{4}|版权所有|版权\s*[:：©])",
@@ -241,15 +260,22 @@ COPYRIGHT_LINE_PATTERNS = (
     r"公网安备\s*\d+",
     r"^powered by\s+\S+\s*$",
     r"^技术支持\s*[:：]",
+    r"\b(?:cc[- ]by(?:[- ](?:sa|nd|nc))*|creative commons)\b",  # licence notes
+    # a footer link row: "Impressum | Datenschutz | Copyright ..."
+    r"^(?=.{0,160}\b(?:impressum|datenschutz(?:erklärung)?|imprint|privacy policy|mentions légales|aviso legal)\b)(?:[^|]{1,40}\|){2,}[^|]{0,40}$",
 )
 
 CREDIT_LINE_PATTERNS = (
     r"^(?:photo|photos|foto|fotos|bild|bilder|image|images|imagen|imagem|immagine|zdjęcie|"
     r"fot\.|credit|credits|photo credit|image credit|bildquelle|fotoquelle|图片来源|图片|摄影)\s*[:：]",
     r"^\((?:photo|foto|image|bild)\s*[:：]",
+    r"^(?:titelbild|beitragsbild|headerbild|vorschaubild|bildnachweis|crédits? photos?|photo credits?|credit)(?:\s*[:：].{0,60})?\s*$",
     r"^(?:photograph|photo|picture|image|foto|fotos|bild) (?:by|von|de|di|par)\b.{0,80}$",
     r"^.{0,80}(?:/|\(|©\s*)\s*(?:getty images|afp|dpa|ap photo|imago(?: images)?|shutterstock|istock(?:photo)?|"
     r"picture alliance|reuters|epa)\s*\)?\s*$",
+    r"^.{0,140}(?:\||\s)©\s*[\w .,/&'’-]{2,50}\)?$",  # caption ending in "| © Agency"
+    r"^.{5,140}[.!?]\s+(?:foto|photo|fotografía|imagen|bild|crédito|credit)\s*[:：]\s*[\w .,/&'’-]{2,40}$",
+    r"^(?:abbildung|abb\.|fig\.|figure|grafik)\s*\d+[a-z]?\s*[:：.]|^abbildung\s*[:：]",
 )
 _MONTH = (r"(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|janv|févr|avr|"
           r"juil|déc|ene|abr|ago|dic|sty|lut|kwi|maj|cze|lip|sie|wrz|paź|lis|gru)[a-zäéû]*\.?")
@@ -270,14 +296,49 @@ BYLINE_LINE_PATTERNS = (
     r"^(?:written by|posted by|published by|author|autor|auteur|autore|verfasst von|geschrieben von|texto|text)\s*[:：]?\s*\S.{0,60}$",
 )
 FOLLOW_LINE_PATTERNS = (
+    r"^follow (?:us|@\w+|.{1,40}) on (?:twitter|facebook|instagram|linkedin|tiktok|youtube|telegram)\b",
     r"^(?:follow us|s[ií]guenos|folge uns|folgen sie uns|suivez-nous|seguici|obserwuj nas|segue-nos)\b.{0,80}$",
 )
 AD_LABEL_LINE_PATTERNS = (
-    r"^\*?(?:anzeige|werbung|reklama|advertisement|advertising|publicidad|publicité|pubblicità|"
-    r"sponsored|sponsored content|广告)\s*[:：.\-]?\s*$",
+    r"^[*\-–\s]*(?:anzeige|werbung|reklama|advertisement|advertising|publicidad|publicité|pubblicità|"
+    r"sponsored|sponsored content|广告)\s*[:：.\-–]?\s*$",
     r"^\*?(?:werbung|anzeige)\s*[:.,]",
     r"^(?:subscribe now|subscribe to (?:read|continue|our)|to (?:view|read) the full story, please subscribe|"
     r"already a subscriber\b|sign in to continue|log in to continue)",
+    r"\balready a subscriber\b",
+    r"^hazte (?:miembro|socio|suscriptor)\b",
+    # app and support appeals
+    r"^(?:for the latest (?:news|stories|updates)|never miss (?:the latest|a story|an update)|"
+    r"get the latest news|get our app|download (?:the|our) .{0,30}apps?\b)",
+    r"^(?:if you (?:enjoyed|liked|appreciate) (?:reading )?(?:this|our) (?:post|article|work|journalism).{0,40}\b(?:support|donat)|"
+    r"(?:please )?(?:consider )?support(?:ing)? (?:our|independent) journalism|unterstütze(?:n sie)? .{1,30} (?:mit|jetzt|bereits)\b)",
+    r"\bnetiquette\b",
+    r"^(?:para comentar|to (?:post a )?comment|um (?:zu )?kommentieren|pour commenter|per commentare)\b.{0,80}"
+    r"\b(?:regist|log|inicia|anmeld|connect|accedi)",
+    r"\b(?:nuestro canal de|our|unseren?|notre chaîne) (?:youtube|telegram|whatsapp)(?:[- ]?(?:channel|kanal))?\b",
+    r"\b(?:support us|unterstütze uns|unterstützen sie uns|wesprzyj nas|apóyanos|soutenez-nous)\b",
+)
+
+_LABEL_END = r"\s*[:：?!.…»›]*\s*$"
+# Section labels standing alone on a line: share prompts, "related / more" teasers, tables of
+# contents, author-box, comment and tag headers, source and picture-credit labels.
+SECTION_LABEL_LINE_PATTERNS = (
+    r"^(?:(?:diesen |den )?(?:artikel|beitrag|seite) (?:mit [\w ]{1,20} )?(?:teilen|empfehlen)(?:\s*/\s*diskutieren)?(?: mit .{1,20})?|"
+    r"(?:mit freunden|jetzt|artikel) teilen|(?:möchten sie|willst du) (?:den|diesen) (?:artikel|beitrag) teilen|"
+    r"share (?:this|the) (?:article|story|post|page)|partager (?:cet|l')article|compartir (?:esta noticia|este artículo|en))"
+    + _LABEL_END,
+    r"^(?:schon gelesen|zum weiterlesen|lust auf mehr|meist(?:gelesene|diskutierte|geklickte|kommentierte)n?(?: artikel| beiträge| news)?|"
+    r"top[- ]?themen(?: der redaktion)?|weitere (?:aktuelle |interessante )?(?:themen|artikel|beiträge|infos|links|tipps|tourentipps|"
+    r"nachrichten|news)(?: zum thema| (?:aus|zu|von|der|im) .{1,40})?|mehr (?:kolumnen|artikel|beiträge|news) (?:auf|von|aus|zu) .{1,40}|"
+    r"mehr zum thema (?:auf|bei|von) .{1,30}|empfehlungen (?:aus|der) .{1,40}|czytaj (?:też|także|również)|zobacz (?:też|także|również)|"
+    r"en savoir plus|à lire (?:aussi|également)|lea también|leia também|mira también|te recomendamos|más noticias|"
+    r"more from .{1,40}|popular (?:now|today|stories)|don'?t miss|most (?:read|popular|viewed)(?: articles| stories)?)"
+    + _LABEL_END,
+    r"^(?:inhaltsverzeichnis|table of contents|índice|sommaire|spis treści|über (?:den|die) autor(?:in)?|"
+    r"sobre el autor|à propos de l'auteur|keine kommentare|no comments(?: yet)?|(?:view|show) comments|kommentare anzeigen|"
+    r"tagged|schlagwörter|themen|temas|etiquetas|mots-clés|tagi|quellen(?:angaben)?|quellen (?:anzeigen|ausblenden)|"
+    r"zusatzinformationen|weiterführende(?:r)? links?|rezept drucken|print (?:this )?recipe|lade weitere inhalte|"
+    r"mehr laden|load more|mostrar más|cargar más)" + _LABEL_END,
 )
 
 # Ordered groups: (reason, patterns). First match wins; the reason is what a debug log shows.
@@ -297,6 +358,7 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dateline", DATELINE_LINE_PATTERNS),
     ("widget", WIDGET_LINE_PATTERNS),
     ("ad_label", AD_LABEL_LINE_PATTERNS),
+    ("section_label", SECTION_LABEL_LINE_PATTERNS),
 )
 
 
@@ -323,7 +385,9 @@ LINE_RULES_ANYWHERE_RE = compile_rule_groups(LINE_RULES, anchored=False)
 # Every unanchored pattern contains one of these (lower-cased) words: lines without any of them
 # skip the (slower) search. tests/test_rules.py checks the list stays complete.
 ANYWHERE_KEYWORDS = ("click", "views", "hits", "点击", "浏览", "阅读", "人气", "cookies",
-                     "rights reserved", "icp", "公网安备")
+                     "rights reserved", "icp", "公网安备", "newsletter", "subscriber", "netiquette",
+                     "youtube", "telegram", "whatsapp", "support us", "unterstütze", "wesprzyj",
+                     "apóyanos", "soutenez", "cc-by", "cc by", "creative commons")
 # (the credit pattern ending in an agency name is anchored with '^.{0,80}', so it is a "start"
 # pattern and needs no keyword)
 

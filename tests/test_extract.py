@@ -98,6 +98,32 @@ def test_end_marker_cuts_related_block():
     assert "Related articles" not in text and "Harbour plan delayed" not in text
 
 
+LINKS = "<ul><li><a href='/a'>Harbour plan delayed again</a></li><li><a href='/b'>Ferry fares rise</a></li></ul>"
+
+
+@pytest.mark.parametrize("label, dropped", [
+    ("<p>Related Coverage</p>", True),  # a label over a link list that is dropped
+    ("<h4>Weitere Informationen:</h4>", True),
+    ("<h3>Mehr zum Thema</h3>", True),
+    ("<p>Ferries were late on Monday.</p>", False),  # a sentence, not a label
+    ("<p>Background</p>", False),  # neither a heading nor ends in a colon
+    ("<h3>3. The ferry</h3>", False),  # a numbered item heading
+])
+def test_label_over_dropped_link_list(label, dropped):
+    html = article(f"<p>{PARA * 3}</p>{label}{LINKS}<p>{PARA * 2}</p>")
+    text = extract(html).text
+    word = label.split(">")[1].split("<")[0]
+    assert (word not in text) is dropped and "Harbour plan delayed" not in text
+    assert text.count("The council approved") == 5
+
+
+def test_repeated_labels_over_links_are_structure():
+    tiles = "".join(f"<h3>Shop {i}:</h3><p><a href='/s/{i}'>Visit the shop number {i}</a></p>"
+                    for i in range(4))
+    text = extract(article(f"<p>{PARA * 3}</p>{tiles}<p>{PARA * 2}</p>")).text
+    assert "Shop 1:" in text and "Shop 3:" in text
+
+
 def test_extra_selectors_and_line_patterns_applied():
     html = article(f"<p>{PARA * 3}</p><div class='promo-box'>Buy our merch today and save</div>"
                    "<p>Sponsored: brought to you by ACME</p>")
@@ -121,6 +147,38 @@ def test_junk_named_wrapper_holding_the_article_is_kept():
             + "</div><div class='sidebar'><a href='/x'>Popular story</a></div></body></html>")
     text = extract(html).text
     assert text.count("The council approved") == 6 and "Popular story" not in text
+
+
+def test_junk_box_around_a_content_class_is_dropped():
+    box = ("<section class='author-box'><div class='entry-content'><p>Jane Doe writes about "
+           "transport and housing for the paper, after ten years at the city council.</p></div>"
+           "</section>")
+    text = extract(article(f"<div class='entry-content'><p>{PARA * 4}</p><p>{PARA * 3}</p>{box}"
+                           "</div>")).text
+    assert "The council approved" in text and "Jane Doe writes" not in text
+
+
+def test_junk_box_dropped_inside_a_junk_named_page_wrapper():
+    box = ("<section class='author-box'><div class='entry-content'><p>Jane Doe writes about "
+           "transport and housing for the paper, after ten years at the city council.</p></div>"
+           "</section>")
+    html = ("<html><body><div class='page-with-sidebar'><div class='entry-content'>"
+            f"<p>{PARA * 4}</p><p>{PARA * 3}</p>{box}</div></div></body></html>")
+    text = extract(html).text
+    assert "The council approved" in text and "Jane Doe writes" not in text
+
+
+def test_forum_posts_in_comment_wrappers_are_kept():
+    posts = "".join(f"<div class='comment'><div class='post-content'><p>{i}. {PARA}</p></div></div>"
+                    for i in range(6))
+    text = extract(f"<html><body><h1>Thread</h1>{posts}</body></html>").text
+    assert text.count("The council approved") == 6
+
+
+def test_hidden_copy_of_the_article_is_dropped():
+    hidden = f"<div style='display:none'><div class='entry-content'><p>Secret {PARA}</p></div></div>"
+    text = extract(article(f"<div class='entry-content'><p>{PARA * 4}</p>{hidden}</div>")).text
+    assert "The council approved" in text and "Secret" not in text
 
 
 def test_duplicate_paragraphs_dropped():
