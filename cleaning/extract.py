@@ -65,9 +65,12 @@ EMPTY_CONTENT = Content(text="")
 # Per-element counters (a list per element, indices below).
 TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS = range(7)  # COMMAS: unused slot (see scoring)
 # FLAGS bits
-HAS_BLOCK_CHILD, HAS_ANCHOR = 1, 2
+HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, HIDDEN_IN_JUNK = 1, 2, 4, 8
 # Attribute verdicts
-NEUTRAL, JUNK, CONTENT = 0, 1, 2
+# HIDDEN (attribute or style): junk, and inside junk even around a content anchor. TOGGLED (a
+# utility class such as "hide" that scripts remove for "show all", tabs, accordions): content,
+# except inside junk where it is HIDDEN.
+NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED = 0, 1, 2, 3, 4
 
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
 MIN_GOOD_TEXT = 250
@@ -431,7 +434,7 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
     >>> element_verdict("div", {"class": "entry-content"})
     (2, 2)
     >>> element_verdict("div", {"style": "display: none"})
-    (1, 0)
+    (3, 0)
     >>> element_verdict("article", {})
     (0, 3)
     """
@@ -447,10 +450,12 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
     if itemprop and itemprop.lower() in rules.CONTENT_ITEMPROPS:
         return CONTENT, 1
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-        return JUNK, 0
+        return HIDDEN, 0
     style = attrs.get("style")
     if style and rules.HIDDEN_STYLE_RE.search(style):
-        return JUNK, 0
+        return HIDDEN, 0
+    if is_hidden_class(attrs.get("class") or ""):
+        return TOGGLED, 0
     role = attrs.get("role")
     if role and role.lower() in rules.JUNK_ROLES:
         return JUNK, 0
@@ -470,6 +475,22 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
             return NEUTRAL, 0  # entry-header / article-header: title, lead, byline
         return JUNK, 0
     return verdict, 0
+
+
+@lru_cache(maxsize=4096)
+def is_hidden_class(cls: str) -> bool:
+    """True when a class string hides its element for every screen size (utility classes).
+
+    >>> is_hidden_class("w-richtext hide"), is_hidden_class("hide medium-show")
+    (True, False)
+    >>> is_hidden_class("d-none d-md-block"), is_hidden_class("hide-on-mobile")
+    (False, False)
+    """
+    tokens = cls.lower().split()
+    if rules.HIDDEN_CLASS_TOKENS.isdisjoint(tokens):
+        return False
+    return not any(rules.SHOWN_CLASS_RE.search(t) for t in tokens
+                   if t not in rules.HIDDEN_CLASS_TOKENS)
 
 
 @lru_cache(maxsize=1024)
@@ -538,6 +559,7 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
     labels: list = []
     label_hint = rules.LABEL_HINT_RE.search
     article_depth = 0  # open <article>/<main> elements around the current one
+    junk_depth = 0  # open junk elements around the current one
     stack: list = []
     index = 0
     block_tags = rules.BLOCK_TAGS
@@ -582,10 +604,18 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                         tag, tuple([kv for kv in items if kv[0] in VERDICT_ATTRIBUTES]))
             if verdict == JUNK and tag == "header" and article_depth:
                 verdict = NEUTRAL  # an article's own header (title, lead), not the site's
+            elif verdict == HIDDEN or verdict == TOGGLED:
+                if junk_depth:  # e.g. full texts of related cards, kept for a script to show
+                    s[FLAGS] |= HIDDEN_IN_JUNK
+                    verdict = JUNK
+                else:
+                    verdict = JUNK if verdict == HIDDEN else NEUTRAL
             if tag == "article" or tag == "main":
                 article_depth += 1
             if verdict == JUNK:
                 junk.append(el)
+                s[FLAGS] |= IS_JUNK
+                junk_depth += 1
             if rank:
                 anchors.append((rank, el))
                 for open_s in stack:
@@ -594,6 +624,8 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
             stack.append(s)
         else:
             s = stack.pop()
+            if s[FLAGS] & IS_JUNK:
+                junk_depth -= 1
             s[LAST] = index - 1
             if tag == "article" or tag == "main":
                 article_depth -= 1
@@ -636,7 +668,7 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         s = stats[el]
         if s[INDEX] <= skip_until:
             continue  # inside an element already removed
-        if s[FLAGS] & HAS_ANCHOR:
+        if s[FLAGS] & HAS_ANCHOR and not s[FLAGS] & HIDDEN_IN_JUNK:
             continue  # wraps an articleBody / content / <article> / <main> anchor
         if s[TEXT] - s[LINK] > KEEP_JUNK_SHARE * page_good:
             continue  # holds much of the page: a layout wrapper with an unlucky name
