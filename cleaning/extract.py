@@ -88,6 +88,7 @@ LISTING_MIN_TEASERS = 3  # linked headings that make a page's teaser list worth 
 ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
 LINK_BLOCK_SHORT, LINK_BLOCK_LONG = 0.7, 0.85  # link density dropping a block (< / >= 100 chars)
 END_MARKER_MIN_SHARE = 0.4  # end markers count once this share of the region text is read
+HARD_END_MIN_PROSE = 1000  # ...hard ones (author box, comments) also after this much prose
 RESUME_PROSE_CHARS = 150  # after a "related" inset, an unlinked block this long resumes the text
 MASS_SHARE = 0.7  # grow the region until it holds this share of the scored paragraphs
 MAX_GROW_LINK_DENSITY = 0.3  # below this a result is suspicious (trafilatura's MIN_EXTRACTED_SIZE)
@@ -1048,6 +1049,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
     kept: list[Block] = []
     seen: set[str] = set()
     so_far = 0
+    prose_so_far = 0
     skipping = False  # inside a "related / read more" section that may end before the article
     for i, block in enumerate(blocks):
         text = block.text
@@ -1057,6 +1059,9 @@ def filter_blocks(blocks: list[Block], title: str | None,
                 break  # comments, references, author box...: the article is over
             skipping = True
             continue
+        if len(text) < 60 and prose_so_far >= HARD_END_MIN_PROSE \
+                and rules.HARD_END_MARKER_RE.match(text):
+            break  # the region holds much chrome after the article, but this ends it
         if skipping:
             if not (block.link_chars == 0 and len(text) >= RESUME_PROSE_CHARS):
                 continue
@@ -1078,6 +1083,8 @@ def filter_blocks(blocks: list[Block], title: str | None,
             seen.add(cleaned.text)
         kept.append(cleaned)
         so_far += len(cleaned.text)
+        if is_prose(cleaned):
+            prose_so_far += len(cleaned.text)
     return trim_edges(kept)
 
 
