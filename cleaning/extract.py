@@ -65,9 +65,12 @@ EMPTY_CONTENT = Content(text="")
 # Per-element counters (a list per element, indices below).
 TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS = range(7)  # COMMAS: unused slot (see scoring)
 # FLAGS bits
-HAS_BLOCK_CHILD, HAS_ANCHOR = 1, 2
+HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, HIDDEN_IN_JUNK = 1, 2, 4, 8
 # Attribute verdicts
-NEUTRAL, JUNK, CONTENT = 0, 1, 2
+# HIDDEN (attribute or style): junk, and inside junk even around a content anchor. TOGGLED (a
+# utility class such as "hide" that scripts remove for "show all", tabs, accordions): content,
+# except inside junk where it is HIDDEN.
+NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED = 0, 1, 2, 3, 4
 
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
 MIN_GOOD_TEXT = 250
@@ -86,6 +89,7 @@ LISTING_MIN_TEASERS = 3  # linked headings that make a page's teaser list worth 
 ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
 LINK_BLOCK_SHORT, LINK_BLOCK_LONG = 0.7, 0.85  # link density dropping a block (< / >= 100 chars)
 END_MARKER_MIN_SHARE = 0.4  # end markers count once this share of the region text is read
+HARD_END_MIN_PROSE = 1000  # ...hard ones (author box, comments) also after this much prose
 ORPHAN_LABEL_CHARS = 60  # a label this short over a dropped link list is dropped with it
 MAX_ORPHAN_LABELS = 2  # ...unless the page repeats that pattern more often
 RESUME_PROSE_CHARS = 150  # after a "related" inset, an unlinked block this long resumes the text
@@ -434,7 +438,7 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
     >>> element_verdict("div", {"class": "entry-content"})
     (2, 2)
     >>> element_verdict("div", {"style": "display: none"})
-    (1, 0)
+    (3, 0)
     >>> element_verdict("article", {})
     (0, 3)
     """
@@ -450,10 +454,12 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
     if itemprop and itemprop.lower() in rules.CONTENT_ITEMPROPS:
         return CONTENT, 1
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-        return JUNK, 0
+        return HIDDEN, 0
     style = attrs.get("style")
     if style and rules.HIDDEN_STYLE_RE.search(style):
-        return JUNK, 0
+        return HIDDEN, 0
+    if is_hidden_class(attrs.get("class") or ""):
+        return TOGGLED, 0
     role = attrs.get("role")
     if role and role.lower() in rules.JUNK_ROLES:
         return JUNK, 0
@@ -473,6 +479,22 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
             return NEUTRAL, 0  # entry-header / article-header: title, lead, byline
         return JUNK, 0
     return verdict, 0
+
+
+@lru_cache(maxsize=4096)
+def is_hidden_class(cls: str) -> bool:
+    """True when a class string hides its element for every screen size (utility classes).
+
+    >>> is_hidden_class("w-richtext hide"), is_hidden_class("hide medium-show")
+    (True, False)
+    >>> is_hidden_class("d-none d-md-block"), is_hidden_class("hide-on-mobile")
+    (False, False)
+    """
+    tokens = cls.lower().split()
+    if rules.HIDDEN_CLASS_TOKENS.isdisjoint(tokens):
+        return False
+    return not any(rules.SHOWN_CLASS_RE.search(t) for t in tokens
+                   if t not in rules.HIDDEN_CLASS_TOKENS)
 
 
 @lru_cache(maxsize=1024)
@@ -541,6 +563,7 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
     labels: list = []
     label_hint = rules.LABEL_HINT_RE.search
     article_depth = 0  # open <article>/<main> elements around the current one
+    junk_depth = 0  # open junk elements around the current one
     stack: list = []
     index = 0
     block_tags = rules.BLOCK_TAGS
@@ -585,10 +608,18 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                         tag, tuple([kv for kv in items if kv[0] in VERDICT_ATTRIBUTES]))
             if verdict == JUNK and tag == "header" and article_depth:
                 verdict = NEUTRAL  # an article's own header (title, lead), not the site's
+            elif verdict == HIDDEN or verdict == TOGGLED:
+                if junk_depth:  # e.g. full texts of related cards, kept for a script to show
+                    s[FLAGS] |= HIDDEN_IN_JUNK
+                    verdict = JUNK
+                else:
+                    verdict = JUNK if verdict == HIDDEN else NEUTRAL
             if tag == "article" or tag == "main":
                 article_depth += 1
             if verdict == JUNK:
                 junk.append(el)
+                s[FLAGS] |= IS_JUNK
+                junk_depth += 1
             if rank:
                 anchors.append((rank, el))
                 for open_s in stack:
@@ -597,6 +628,8 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
             stack.append(s)
         else:
             s = stack.pop()
+            if s[FLAGS] & IS_JUNK:
+                junk_depth -= 1
             s[LAST] = index - 1
             if tag == "article" or tag == "main":
                 article_depth -= 1
@@ -640,7 +673,7 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         s = stats[el]
         if s[INDEX] <= skip_until:
             continue  # inside an element already removed
-        if s[FLAGS] & HAS_ANCHOR and not is_hidden_or_dialog(el) and (
+        if s[FLAGS] & HAS_ANCHOR and not s[FLAGS] & HIDDEN_IN_JUNK and not is_hidden_or_dialog(el) and (
                 anchored_junk_is_content or s[TEXT] - s[LINK] > ANCHORED_JUNK_SHARE * page_good):
             continue  # wraps an articleBody / content / <article> / <main> anchor
         if s[TEXT] - s[LINK] > KEEP_JUNK_SHARE * page_good:
@@ -1059,6 +1092,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
     orphans: list[Block] = []  # labels whose link list / chrome was dropped
     seen: set[str] = set()
     so_far = 0
+    prose_so_far = 0
     skipping = False  # inside a "related / read more" section that may end before the article
     for i, block in enumerate(blocks):
         text = block.text
@@ -1068,6 +1102,9 @@ def filter_blocks(blocks: list[Block], title: str | None,
                 break  # comments, references, author box...: the article is over
             skipping = True
             continue
+        if len(text) < 60 and prose_so_far >= HARD_END_MIN_PROSE \
+                and rules.HARD_END_MARKER_RE.match(text):
+            break  # the region holds much chrome after the article, but this ends it
         if skipping:
             if not (block.link_chars == 0 and len(text) >= RESUME_PROSE_CHARS):
                 continue
@@ -1098,6 +1135,8 @@ def filter_blocks(blocks: list[Block], title: str | None,
         kept.append(cleaned)
         kept_at.append(i)
         so_far += len(cleaned.text)
+        if is_prose(cleaned):
+            prose_so_far += len(cleaned.text)
     return trim_edges(drop_orphan_labels(kept, orphans))
 
 

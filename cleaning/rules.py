@@ -170,6 +170,12 @@ COMPOUND_STARTS = compound_starts(JUNK_TOKENS, CONTENT_TOKENS, POSITIVE_TOKENS, 
 JUNK_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu",
                         "menubar", "search", "dialog", "alert", "toolbar", "tablist"})
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Utility classes that hide an element (whole class tokens: "hide", not "hide-on-mobile")...
+HIDDEN_CLASS_TOKENS = frozenset({"hide", "hidden", "is-hidden", "d-none", "invisible", "u-hidden",
+                                 "js-hidden", "display-none", "visuallyhidden"})
+# ...unless another token shows it again at some screen size ("hide medium-show",
+# "d-none d-md-block", "hidden lg:flex").
+SHOWN_CLASS_RE = re.compile(r"show|visible|block|flex|inline|grid|table", re.IGNORECASE)
 JUNK_ITEMPROPS = frozenset({"author", "datepublished", "datemodified", "publisher",
                             "breadcrumb", "comment", "headline"})
 CONTENT_ITEMPROPS = frozenset({"articlebody", "text", "reviewbody"})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaning.extract import CONTENT, JUNK, NEUTRAL, classify_attrs
+from cleaning.extract import CONTENT, JUNK, NEUTRAL, classify_attrs, is_hidden_class
 from cleaning.lines import drop_boilerplate_lines, is_boilerplate_line, match_line_rule
 from cleaning.rules import END_MARKER_RE, ERROR_PAGE_RE, NEXT_LABEL_RE, PREV_LABEL_RE
 
@@ -256,6 +256,18 @@ def test_extra_patterns_and_block_filtering():
 ])
 def test_class_id_verdicts(attrs, verdict):
     assert classify_attrs(attrs) == verdict
+
+
+@pytest.mark.parametrize("cls,hidden", [
+    ("hide", True), ("w-richtext hide", True), ("hidden", True), ("d-none", True),
+    ("is-hidden card", True), ("invisible", True),
+    # shown again at some screen size, or not a whole token
+    ("hide medium-show", False), ("d-none d-md-block", False), ("hidden lg:flex", False),
+    ("hide-on-mobile", False), ("field--label-hidden", False), ("hidden-xs", False),
+    ("overflow-hidden", False), ("", False),
+])
+def test_hidden_utility_classes(cls, hidden):
+    assert is_hidden_class(cls) is hidden
 
 
 @pytest.mark.parametrize("text,is_marker", [
