@@ -23,7 +23,10 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DEFAULT_BENCH = ROOT.parent / "shared" / "bench"
+# ../shared/bench beside the checkout (a git worktree may sit one level deeper)
+DEFAULT_BENCH = next((p / "shared" / "bench" for p in ROOT.parents
+                      if (p / "shared" / "bench" / "evaluate.py").exists()),
+                     ROOT.parent / "shared" / "bench")
 DATASETS = ("wcxb_test", "trafilatura_eval")
 
 
