@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from ftfy import TextFixerConfig, fix_and_explain
+from ftfy import TextFixerConfig, fix_encoding_and_explain, fixes
+from ftfy.badness import BADNESS_RE
+from ftfy.chardata import CONTROL_CHARS, LIGATURES
 
 FTFY_CONFIG = TextFixerConfig(
     unescape_html=False,
@@ -44,6 +46,30 @@ _CP1252_CONTINUATION = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e
 # is scanned in C at full speed; the alternation of both ran ~4x slower on accented text.
 FTFY_SIGN_CHARS = re.compile("[\u0080-\u009f\ufb00-\ufb06\u2028\u2029\ud800-\udfff\x1b]")
 FTFY_SIGN_PAIRS = re.compile(f"[\u00c2-\u00f4][{_CP1252_CONTINUATION}]")
+# fix_like_ftfy: the longest match of ftfy's mojibake regex (tests/test_repair.py checks it),
+# and ftfy's character fixers in the order fix_and_explain runs them under FTFY_CONFIG, each with
+# a scan for the characters it acts on (None: the fixer is a fast scan itself).
+MOJIBAKE_WIDTH = 7
+NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def char_class(codepoints: Iterable[int]) -> re.Pattern[str]:
+    """A regex matching any of the code points (the keys of a str.translate table).
+
+    >>> char_class([0x41, 0x5d]).findall("A]B")
+    ['A', ']']
+    """
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(codepoints)) + "]")
+
+
+FTFY_CHAR_FIXERS: tuple[tuple[str, Callable[[str], str], re.Pattern[str] | None], ...] = (
+    ("fix_c1_controls", fixes.fix_c1_controls, None),
+    ("fix_latin_ligatures", fixes.fix_latin_ligatures, char_class(LIGATURES)),
+    ("fix_line_breaks", fixes.fix_line_breaks, None),
+    ("fix_surrogates", fixes.fix_surrogates, None),
+    ("remove_terminal_escapes", fixes.remove_terminal_escapes, None),
+    ("remove_control_chars", fixes.remove_control_chars, char_class(CONTROL_CHARS)),
+)
 # Characters that are never text: zero-width and format characters, soft hyphen, and C0
 # controls except newline and tab (tab is then normalised as a space).
 INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
@@ -215,8 +241,55 @@ def run_ftfy(text: str) -> tuple[str, list[str]]:
     """ftfy with FTFY_CONFIG, when needs_ftfy says it could change something."""
     if not needs_ftfy(text):
         return text, []
-    fixed = fix_and_explain(text, FTFY_CONFIG)
-    return fixed.text, name_ftfy_steps(fixed.explanation)
+    fixed, explanation = fix_like_ftfy(text)
+    return fixed, name_ftfy_steps(explanation)
+
+
+def looks_like_mojibake(text: str) -> bool:
+    """``ftfy.badness.is_bad``, searched only around non-ASCII characters.
+
+    Every pattern of ftfy's BADNESS_RE holds a non-ASCII character and matches at most
+    MOJIBAKE_WIDTH characters, so a match lies within that distance of a non-ASCII run; the
+    full-text search costs ~0.3 ms per KB, these windows almost nothing on Latin text.
+
+    >>> looks_like_mojibake("doesnâ€™t"), looks_like_mojibake("naïve café “quoted” – fine")
+    (True, False)
+    """
+    search = BADNESS_RE.search
+    start = end = -1  # the window being grown over nearby non-ASCII runs
+    for run in NON_ASCII_RUN.finditer(text):
+        if run.start() - MOJIBAKE_WIDTH < end:
+            end = run.end() + MOJIBAKE_WIDTH
+            continue
+        if end >= 0 and search(text, start, end):
+            return True
+        start, end = max(run.start() - MOJIBAKE_WIDTH, 0), run.end() + MOJIBAKE_WIDTH
+    return end >= 0 and search(text, start, end) is not None
+
+
+def fix_like_ftfy(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """``ftfy.fix_and_explain(text, FTFY_CONFIG)``: same steps, same result, same explanation,
+    but each step is skipped when a fast scan shows it cannot change the text. ftfy runs
+    every step over the whole text in every round (two at least): its mojibake search and two
+    ``str.translate`` tables cost ~0.5 ms per KB a round.
+    """
+    steps: list[tuple[str, str]] = []
+    while True:
+        before = text
+        if looks_like_mojibake(text):  # else ftfy's fix_encoding returns the text unchanged
+            text, encoding_steps = fix_encoding_and_explain(text, FTFY_CONFIG)
+            steps.extend(encoding_steps)
+        for name, fixer, probe in FTFY_CHAR_FIXERS:
+            if probe is None or probe.search(text):
+                fixed = fixer(text)
+                if fixed != text:
+                    steps.append(("apply", name))
+                    text = fixed
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+            steps.append(("normalize", "NFC"))
+        if text == before:
+            return text, steps
 
 
 def repair_text(text: str) -> tuple[str, list[str]]:

@@ -134,3 +134,45 @@ TRICKY = list("ab Z'\".,()[] \n\t\u00a0\u3000中文，。Ã©â€™\u200b1-:/"
 def test_repair_is_idempotent(text):
     once, _ = repair_text(text)
     assert repair_text(once) == (once, [])
+
+
+def _holds_non_ascii(item) -> bool:
+    """True when a parsed regex item always consumes one non-ASCII character."""
+    from re._constants import IN, LITERAL, RANGE
+    op, arg = item
+    if op == LITERAL:
+        return arg > 127
+    if op == IN:
+        return all((kind == LITERAL and value > 127) or (kind == RANGE and value[0] > 127)
+                   for kind, value in arg)
+    return False
+
+
+def test_mojibake_windows_cover_every_ftfy_match():
+    # looks_like_mojibake searches only MOJIBAKE_WIDTH characters around non-ASCII runs: sound
+    # while every branch of ftfy's BADNESS_RE must consume a non-ASCII character and no match
+    # is longer than that.
+    import re._parser
+
+    from ftfy.badness import BADNESS_RE
+
+    from cleaning.repair import MOJIBAKE_WIDTH
+    parsed = re._parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    assert parsed.getwidth()[1] <= MOJIBAKE_WIDTH
+    (op, (_, branches)), = parsed.data
+    for branch in branches:
+        assert any(_holds_non_ascii(item) for item in branch.data), branch
+
+
+FTFY_TRICKY = list("aZé Ã©â€™\x80\x85\x9dﬁ\u0301\u206a\r\n\u2028ÂÐ¿Ñ\x1b[31m\ud800ŒœØ°×²√±") + [
+    "doesnâ€™t", "Ã©tÃ©", "â€œquotedâ€\x9d", "ï¬\x81", "Â©\xa0", "\ud83d\ude00"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FTFY_TRICKY), max_size=20).map("".join))
+def test_fix_like_ftfy_is_ftfy(text):
+    from ftfy import fix_and_explain
+
+    from cleaning.repair import fix_like_ftfy
+    expected = fix_and_explain(text, FTFY_CONFIG)
+    assert fix_like_ftfy(text) == (expected.text, [tuple(s) for s in expected.explanation])
