@@ -24,6 +24,8 @@ CHANGES = [
     ("the Western Region ( Chengdu) Science City", "the Western Region (Chengdu) Science City",
      "remove_space_inside_brackets"),
     ("first , second", "first, second", "remove_space_before_stop"),
+    ("two   spaces , then (x ) and [ y  ]", "two spaces, then (x) and [y]", None),
+    ("the'one' and'two' glued", "the 'one' and 'two' glued", "insert_space_before_quote"),
     # mojibake and controls (ftfy)
     ("The Mona Lisa doesnâ€™t have eyebrows.", "The Mona Lisa doesn’t have eyebrows.",
      "fix_encoding"),
@@ -70,6 +72,8 @@ UNCHANGED = [
     "Line one\nline two\n\nParagraph two",
     "Bonjour ! Comment ça va ? Très bien : merci.",
     "a (b) c [d] e",
+    ". starts with a stop, — . after a dash, ( ) empty, - ) after a dash",
+    "x'Y' needs two letters before the quote",
     "Ellipsis… and em—dash – en dash",
     "",
 ]
