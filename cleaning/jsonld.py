@@ -11,6 +11,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 # Types of the node that describes the page's article, best first.
@@ -193,6 +194,7 @@ def normalize_url_key(url: str | None) -> str:
     return re.split(r"[?#]", url, maxsplit=1)[0].rstrip("/").lower()
 
 
+@lru_cache(maxsize=4096)  # pure; metadata compares the same few titles many times a page
 def normalize_title_key(text: str | None) -> str:
     """Comparable form of a title: casefolded words only.
 

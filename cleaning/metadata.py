@@ -30,6 +30,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -131,12 +132,14 @@ BYLINE_TEXT = re.compile(
     r"(?:[ ,]+(?:[A-Z][\w.'’-]+|and|&|van|von|de|der|da|di|la|le|bin)){1,8})")
 # Byline elements in the whole page, looked up only when there is no title element (and
 # JSON-LD and meta gave no author); otherwise byline_elements_near looks near the title.
+# Written over attributes (their parents are the elements): libxml2 tests an attribute axis
+# ~2x faster than predicates on every element; same elements, same document order.
 BYLINE_XPATH = etree.XPath(
-    "//*[@itemprop='author' or contains(@rel,'author') or contains(@class,'byline') or "
-    "contains(@class,'author')]")
+    "//@itemprop[.='author']/.. | //@rel[contains(.,'author')]/.. | "
+    "//@class[contains(.,'byline') or contains(.,'author')]/..")
 COMMENT_CLASS = re.compile(r"(?<![a-z])(?:comments?|replies|reply)(?![a-z])", re.I)
 # Elements with itemprop (microdata); the date ones are read when meta gave no date.
-ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
+ITEMPROP_XPATH = etree.XPath("//@itemprop/..")
 # Elements never taken as the on-page title (find_title_element).
 TITLE_ELEMENT_SKIP = frozenset(("a", "option", "title", "li", "script", "meta"))
 STRING_VALUE = etree.XPath("string()")
@@ -389,6 +392,7 @@ def split_title(title: str) -> list[str]:
     return [p.strip() for p in TITLE_SEPARATOR.split(title) if p and p.strip()]
 
 
+@lru_cache(maxsize=4096)  # pure; a page asks for the same few titles many times
 def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> tuple[str, str | None]:
     """(title without the site name, the removed site part or None).
 
@@ -470,6 +474,7 @@ def rejoin(title: str, parts: list[str]) -> str:
     return title[start:end + len(parts[-1])].strip()
 
 
+@lru_cache(maxsize=4096)  # pure; pick_h1 compares each h1 with every title candidate
 def titles_agree(a: str, b: str) -> bool:
     """Same words (in any order, or all but a few), or one contains the other and is not
     much longer.
