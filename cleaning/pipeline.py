@@ -42,7 +42,7 @@ def count_words(text: str) -> int:
     >>> count_words("Hello, world! 你好")
     4
     >>> count_words("It's 1,006.57 e-mail_addresses (ok).")
-    7
+    8
     """
     if _CJK.search(text):
         return len(_WORD.findall(text)) + len(_CJK.findall(text))
