@@ -74,6 +74,10 @@ FTFY_CHAR_FIXERS: tuple[tuple[str, Callable[[str], str], re.Pattern[str] | None]
 # controls except newline and tab (tab is then normalised as a space).
 INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
                              "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Whitespace other than space and newline: every character str.isspace() accepts (listed, so
+# that the regex tests a set instead of a Unicode category; tests/test_repair.py checks the list).
+OTHER_WHITESPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029"
+                              "\u202f\u205f\u3000]")
 # Lines are split on "\n" and their whitespace runs (spaces of every width, tabs, the CJK
 # ideographic space) collapsed to one ASCII space with str.split (fast, in C).
 # "foundation ." -> "foundation." and '"Decision") .' -> '"Decision").': spaces before a
@@ -115,6 +119,8 @@ def normalize_whitespace(text: str) -> str:
     >>> normalize_whitespace("\\u3000\\u3000段落，标点。")
     '段落，标点。'
     """
+    if is_normal_whitespace(text):
+        return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines: list[str] = []
@@ -130,6 +136,18 @@ def normalize_whitespace(text: str) -> str:
     if lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines)
+
+
+def is_normal_whitespace(text: str) -> bool:
+    """True when normalize_whitespace would return text unchanged: only spaces and newlines,
+    no two in a row but paragraph breaks, none at either end. Five scans in C, ~2x faster
+    than the line loop, and extracted text almost always passes.
+
+    >>> is_normal_whitespace("a b\\n\\nc"), is_normal_whitespace("a  b"), is_normal_whitespace("a\\n")
+    (True, False, False)
+    """
+    return not (OTHER_WHITESPACE.search(text) or "  " in text or " \n" in text
+                or "\n " in text or "\n\n\n" in text or text[:1] in " \n" or text[-1:] in " \n")
 
 
 def remove_space_before_stop(text: str) -> str:
@@ -163,7 +181,10 @@ def remove_space_inside_brackets(text: str) -> str:
     >>> remove_space_inside_brackets("a ( ) b")
     'a ( ) b'
     """
-    if "( " not in text and " )" not in text and "[ " not in text and " ]" not in text:
+    # A one-character scan is ~10x faster than one for "( " (CPython skips on the last
+    # character of what it looks for, and spaces are everywhere).
+    if " )" not in text and " ]" not in text and ("(" not in text or "( " not in text) \
+            and ("[" not in text or "[ " not in text):
         return text
     return SPACE_INSIDE_CLOSE.sub(_join_close_bracket, SPACE_INSIDE_OPEN.sub(r"\1", text))
 
@@ -322,9 +343,11 @@ def repair_text(text: str) -> tuple[str, list[str]]:
     # Invisible characters first: a zero-width space inside mojibake hides it from ftfy.
     text = apply_fixers(text, FIXERS[:1], applied)
     for _ in range(2):  # a second round only when our fixers uncovered more for ftfy
+        unfixed = text
         text, ftfy_fixes = run_ftfy(text)
         applied.extend(f for f in ftfy_fixes if f not in applied)
-        fixed = apply_fixers(text, FIXERS, applied)
+        # Invisible characters are gone already unless ftfy's decoding made new ones.
+        fixed = apply_fixers(text, FIXERS if text != unfixed else FIXERS[1:], applied)
         if fixed == text or not needs_ftfy(fixed):
             return fixed, applied
         text = fixed

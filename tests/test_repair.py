@@ -180,3 +180,18 @@ def test_fix_like_ftfy_is_ftfy(text):
     from cleaning.repair import fix_like_ftfy
     expected = fix_and_explain(text, FTFY_CONFIG)
     assert fix_like_ftfy(text) == (expected.text, [tuple(s) for s in expected.explanation])
+
+
+def test_other_whitespace_lists_every_whitespace_but_space_and_newline():
+    import sys
+
+    from cleaning.repair import OTHER_WHITESPACE
+    spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert "".join(OTHER_WHITESPACE.findall(spaces)) == spaces.replace(" ", "").replace("\n", "")
+
+
+@pytest.mark.parametrize("text", ["a b\n\nc", "a  b", " a", "a ", "\na", "a\n", "a\n\n\nb",
+                                  "a \nb", "a\n b", "a\tb", "a\u00a0b", "a\u3000b", "a\rb", ""])
+def test_normal_whitespace_check_agrees_with_the_normalizer(text):
+    from cleaning.repair import is_normal_whitespace, normalize_whitespace
+    assert is_normal_whitespace(text) == (normalize_whitespace(text) == text) or text == ""
