@@ -52,6 +52,7 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ym_cjk", re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d)")),
     ("compact", re.compile(r"^(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<h>\d{2})(?P<mi>\d{2})(?P<s>\d{2})?)?$")),
 )
+YEAR = re.compile(r"(?:19|20)\d\d")  # in every DATE_PATTERNS shape but "compact"
 # Shapes accepted only when they are the whole value (meta / JSON-LD), never inside text.
 WHOLE_ONLY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("year_month", re.compile(r"^(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})$")),
@@ -282,6 +283,8 @@ def iter_text_dates(text: str, now: datetime | None = None):
     """
     found: list[tuple[int, int, DateValue]] = []
     taken: list[tuple[int, int]] = []
+    if not YEAR.search(text):
+        return  # every pattern searched in text spells the year; most texts have none
     for name, pattern in DATE_PATTERNS:
         if name == "compact":
             continue

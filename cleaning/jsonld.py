@@ -11,6 +11,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 # Types of the node that describes the page's article, best first.
@@ -30,6 +31,9 @@ ORGANIZATION_TYPES: tuple[str, ...] = (
 # Properties whose dict values are themselves top-level candidates.
 NESTED_ENTITY_KEYS: tuple[str, ...] = ("mainEntity", "mainEntityOfPage")
 
+TYPE_PREFIX = re.compile(r"[/:#]")
+URL_SCHEME_WWW = re.compile(r"^[a-z]+://(?:www\.)?", re.I)
+URL_QUERY_OR_FRAGMENT = re.compile(r"[?#]")
 TRAILING_COMMA = re.compile(r",\s*([}\]])")
 WRAPPERS = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|/\*\s*<!\[CDATA\[\s*\*/|<!\[CDATA\[)|"
                       r"(?:-->|//\s*\]\]>|/\*\s*\]\]>\s*\*/|\]\]>)\s*$")
@@ -49,20 +53,25 @@ def load_json_ld(text: str) -> Any | None:
     """
     if not text or not text.strip():
         return None
-    text = WRAPPERS.sub("", text.strip())
-    attempts = (text, TRAILING_COMMA.sub(r"\1", text))
-    for candidate in attempts:
-        try:
-            return json.loads(candidate, strict=False)
-        except ValueError:
-            continue
+    text = text.strip()
+    if "<!" in text or "-->" in text or "]]>" in text:  # every wrapper holds one of these
+        text = WRAPPERS.sub("", text)  # (the regex tries its end branch at every character)
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    without_commas = TRAILING_COMMA.sub(r"\1", text)
+    try:
+        return json.loads(without_commas, strict=False)
+    except ValueError:
+        pass
     if "&" in text:
         try:
             return json.loads(TRAILING_COMMA.sub(r"\1", html.unescape(text)), strict=False)
         except ValueError:
             pass
     try:  # several objects back to back, or junk after the first one
-        return json.JSONDecoder(strict=False).raw_decode(attempts[1])[0]
+        return json.JSONDecoder(strict=False).raw_decode(without_commas)[0]
     except ValueError:
         return None
 
@@ -77,7 +86,17 @@ def node_types(node: Any) -> tuple[str, ...]:
         return ()
     raw = node.get("@type")
     values = raw if isinstance(raw, list) else [raw]
-    return tuple(re.split(r"[/:#]", v)[-1] for v in values if isinstance(v, str) and v)
+    return tuple(bare_type(v) for v in values if isinstance(v, str) and v)
+
+
+@lru_cache(maxsize=1024)  # a few dozen type names recur on every page
+def bare_type(name: str) -> str:
+    """The type name after the last '/', ':' or '#'.
+
+    >>> bare_type("http://schema.org/NewsArticle"), bare_type("schema:Person")
+    ('NewsArticle', 'Person')
+    """
+    return TYPE_PREFIX.split(name)[-1]
 
 
 def iter_top_nodes(data: Any) -> Iterator[dict[str, Any]]:
@@ -117,14 +136,21 @@ def index_ids(data: Any, index: dict[str, dict[str, Any]], depth: int = 0) -> No
 class JsonLdGraph:
     """All JSON-LD blocks of a page: candidate nodes and an @id index."""
 
-    __slots__ = ("nodes", "ids")
+    __slots__ = ("nodes", "blocks", "_ids")
 
     def __init__(self, blocks: Iterable[Any]) -> None:
-        self.nodes: list[dict[str, Any]] = []
-        self.ids: dict[str, dict[str, Any]] = {}
-        for data in blocks:
-            index_ids(data, self.ids)
-            self.nodes.extend(iter_top_nodes(data))
+        self.blocks = list(blocks)
+        self.nodes: list[dict[str, Any]] = [n for data in self.blocks for n in iter_top_nodes(data)]
+        self._ids: dict[str, dict[str, Any]] | None = None
+
+    @property
+    def ids(self) -> dict[str, dict[str, Any]]:
+        """Objects by @id, indexed on first use (most pages never follow a reference)."""
+        if self._ids is None:
+            self._ids = {}
+            for data in self.blocks:
+                index_ids(data, self._ids)
+        return self._ids
 
     @classmethod
     def from_scripts(cls, scripts: Iterable[str]) -> JsonLdGraph:
@@ -189,10 +215,11 @@ def normalize_url_key(url: str | None) -> str:
     """
     if not url or not isinstance(url, str):
         return ""
-    url = re.sub(r"^[a-z]+://(?:www\.)?", "", url.strip(), flags=re.I)
-    return re.split(r"[?#]", url, maxsplit=1)[0].rstrip("/").lower()
+    url = URL_SCHEME_WWW.sub("", url.strip())
+    return URL_QUERY_OR_FRAGMENT.split(url, maxsplit=1)[0].rstrip("/").lower()
 
 
+@lru_cache(maxsize=4096)  # pure; metadata compares the same few titles many times a page
 def normalize_title_key(text: str | None) -> str:
     """Comparable form of a title: casefolded words only.
 

@@ -30,6 +30,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -131,12 +132,15 @@ BYLINE_TEXT = re.compile(
     r"(?:[ ,]+(?:[A-Z][\w.'’-]+|and|&|van|von|de|der|da|di|la|le|bin)){1,8})")
 # Byline elements in the whole page, looked up only when there is no title element (and
 # JSON-LD and meta gave no author); otherwise byline_elements_near looks near the title.
+# Written over attributes (their parents are the elements): libxml2 tests an attribute axis
+# ~2x faster than predicates on every element; same elements, same document order.
 BYLINE_XPATH = etree.XPath(
-    "//*[@itemprop='author' or contains(@rel,'author') or contains(@class,'byline') or "
-    "contains(@class,'author')]")
+    "//@itemprop[.='author']/.. | //@rel[contains(.,'author')]/.. | "
+    "//@class[contains(.,'byline') or contains(.,'author')]/..")
 COMMENT_CLASS = re.compile(r"(?<![a-z])(?:comments?|replies|reply)(?![a-z])", re.I)
 # Elements with itemprop (microdata); the date ones are read when meta gave no date.
-ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
+ITEMPROP_XPATH = etree.XPath("//@itemprop/..")
+NAME_XPATH = etree.XPath(".//*[@itemprop='name']")  # the name inside a byline element
 # Elements never taken as the on-page title (find_title_element).
 TITLE_ELEMENT_SKIP = frozenset(("a", "option", "title", "li", "script", "meta"))
 STRING_VALUE = etree.XPath("string()")
@@ -189,29 +193,42 @@ class Metadata:
 class PageSignals:
     """What one pass over the metadata-bearing tags found (internal, read-only after build)."""
 
-    __slots__ = ("meta", "links", "title", "h1s", "ld_scripts", "times", "html_lang")
+    __slots__ = ("meta", "squashed", "canonical_links", "title", "h1s", "ld_scripts", "times",
+                 "html_lang")
 
     def __init__(self) -> None:
-        self.meta: dict[str, list[str]] = {}
-        self.links: dict[str, list[str]] = {}
+        # Raw content values by name, squashed on first read (``values``): pages carry dozens
+        # of meta tags, the cascade reads a few.
+        self.meta: dict[str, list[str | None]] = {}
+        self.squashed: dict[str, list[str]] = {}
+        self.canonical_links: list[str] = []
         self.title: str | None = None
         self.h1s: list[etree._Element] = []
         self.ld_scripts: list[str] = []
         self.times: list[etree._Element] = []
         self.html_lang: str | None = None
 
+    def values(self, name: str) -> list[str]:
+        """The squashed values of the meta tags called name, in page order."""
+        values = self.squashed.get(name)
+        if values is None:
+            values = self.squashed[name] = [squash(v) for v in self.meta.get(name, ())]
+        return values
+
     def first(self, names: tuple[str, ...]) -> str | None:
         """First non-empty meta value for the names, in the order of names."""
         for name in names:
-            for value in self.meta.get(name, ()):
-                if value:
-                    return value
+            if name in self.meta:
+                for value in self.values(name):
+                    if value:
+                        return value
         return None
 
     def each(self, names: tuple[str, ...]) -> Iterator[str]:
         """Every non-empty meta value for the names, in the order of names."""
         for name in names:
-            yield from (v for v in self.meta.get(name, ()) if v)
+            if name in self.meta:
+                yield from (v for v in self.values(name) if v)
 
 
 def squash(text: str | None) -> str:
@@ -264,13 +281,13 @@ def scan_page(root: etree._Element) -> PageSignals:
                 value = el.get("content")
                 if value is None:
                     value = el.get("value")
-                signals.meta.setdefault(key, []).append(squash(value))
+                signals.meta.setdefault(key, []).append(value)
         elif tag == "link":
-            rel = (el.get("rel") or "").lower()
-            href = el.get("href")
-            if rel and href:
-                for token in rel.split():
-                    signals.links.setdefault(token, []).append(href.strip())
+            rel = el.get("rel")
+            if rel and "canonical" in rel.lower().split():
+                href = el.get("href")
+                if href:
+                    signals.canonical_links.append(href.strip())
         elif tag == "script":
             if "ld+json" in (el.get("type") or "").lower() and el.text:
                 signals.ld_scripts.append(el.text)
@@ -342,13 +359,16 @@ def same_site(a: str, b: str) -> bool:
 def choose_canonical(signals: PageSignals, url: str) -> str | None:
     """rel=canonical, else og:url: absolute, http(s), same site as url, not the home page
     of an inner page; tracking parameters and fragment removed."""
-    candidates = list(signals.links.get("canonical", ())) + list(signals.each(CANONICAL_META))
-    page_path = urlsplit(url).path if url else ""
+    candidates = signals.canonical_links + list(signals.each(CANONICAL_META))
+    if not candidates:
+        return None
+    page = urlsplit(url) if url else None
+    page_path = page.path if page else ""
     for href in candidates:
         absolute = absolute_http_url(href, url)
         if absolute is None:
             continue
-        if url and urlsplit(url).hostname and not same_site(absolute, url):
+        if page and page.hostname and not same_site(absolute, url):
             continue
         if urlsplit(absolute).path in ("", "/") and page_path not in ("", "/"):
             continue  # CMS bug: every page declares the home page as canonical
@@ -389,6 +409,7 @@ def split_title(title: str) -> list[str]:
     return [p.strip() for p in TITLE_SEPARATOR.split(title) if p and p.strip()]
 
 
+@lru_cache(maxsize=4096)  # pure; a page asks for the same few titles many times
 def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> tuple[str, str | None]:
     """(title without the site name, the removed site part or None).
 
@@ -470,6 +491,7 @@ def rejoin(title: str, parts: list[str]) -> str:
     return title[start:end + len(parts[-1])].strip()
 
 
+@lru_cache(maxsize=4096)  # pure; pick_h1 compares each h1 with every title candidate
 def titles_agree(a: str, b: str) -> bool:
     """Same words (in any order, or all but a few), or one contains the other and is not
     much longer.
@@ -680,7 +702,7 @@ def authors_from_markup(elements: list[etree._Element], site_keys: set[str]) -> 
     for el in elements[:8]:
         if el.tag in ("meta", "link", "script", "style") or in_comments(el):
             continue
-        inner = el.xpath(".//*[@itemprop='name']")
+        inner = NAME_XPATH(el)
         text = element_text(inner[0] if inner else el, 160)
         text = AUTHOR_PREFIX.sub("", text)
         text = AUTHOR_CUT.sub("", text)
@@ -700,10 +722,14 @@ def is_byline_element(el: etree._Element) -> bool:
     >>> is_byline_element(etree.fromstring('<span class="post-byline">x</span>'))
     True
     """
-    if el.get("itemprop") == "author" or "author" in (el.get("rel") or ""):
-        return True
-    cls = el.get("class")
-    return bool(cls) and ("author" in cls.lower() or "byline" in cls.lower())
+    for name, value in el.items():  # one call; most elements have no or few attributes
+        if name == "class":
+            low = value.lower()
+            if "author" in low or "byline" in low:
+                return True
+        elif (name == "itemprop" and value == "author") or (name == "rel" and "author" in value):
+            return True
+    return False
 
 
 def elements_near(anchor: etree._Element) -> list[etree._Element]:

@@ -9,6 +9,7 @@ Stages, each owned by one module:
 from __future__ import annotations
 
 import re
+from itertools import filterfalse
 from urllib.parse import urlsplit
 
 from cleaning.decode import decode_html
@@ -40,8 +41,17 @@ def count_words(text: str) -> int:
 
     >>> count_words("Hello, world! 你好")
     4
+    >>> count_words("It's 1,006.57 e-mail_addresses (ok).")
+    8
     """
-    return len(_WORD.findall(text)) + len(_CJK.findall(text))
+    if _CJK.search(text):
+        return len(_WORD.findall(text)) + len(_CJK.findall(text))
+    # Without CJK a word is a run of \w characters. A whitespace-separated token that is all
+    # alphanumeric is one word (str.isalnum and split run in C); only the other tokens, about
+    # a quarter of the text, go through the regex (~2x faster than a regex over everything).
+    tokens = text.split()
+    others = list(filterfalse(str.isalnum, tokens))
+    return len(tokens) - len(others) + len(_WORD.findall(" ".join(others)))
 
 
 def source_domain(url: str) -> str:

@@ -56,3 +56,15 @@ def test_mutated_saved_pages(page, data):
     mutated = page[:start] + insert + page[end:]
     check(clean_html(mutated, "https://example.com/m"))
     check(clean_html(mutated.encode("utf-8", "surrogatepass"), "https://example.com/m"))
+
+
+WORDY = list("aZé9_ '-.,()\n\t\u00a0ßΩж中文한") + ["don't", "1,006.57", "e-mail", "x²"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDY), max_size=40).map("".join))
+def test_count_words_is_word_runs_plus_cjk_characters(text):
+    # count_words' token fast path must equal its definition: runs of \w without CJK, plus
+    # one per CJK character.
+    from cleaning.pipeline import _CJK, _WORD, count_words
+    assert count_words(text) == len(_WORD.findall(text)) + len(_CJK.findall(text))

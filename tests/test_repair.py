@@ -24,6 +24,8 @@ CHANGES = [
     ("the Western Region ( Chengdu) Science City", "the Western Region (Chengdu) Science City",
      "remove_space_inside_brackets"),
     ("first , second", "first, second", "remove_space_before_stop"),
+    ("two   spaces , then (x ) and [ y  ]", "two spaces, then (x) and [y]", None),
+    ("the'one' and'two' glued", "the 'one' and 'two' glued", "insert_space_before_quote"),
     # mojibake and controls (ftfy)
     ("The Mona Lisa doesnâ€™t have eyebrows.", "The Mona Lisa doesn’t have eyebrows.",
      "fix_encoding"),
@@ -70,6 +72,8 @@ UNCHANGED = [
     "Line one\nline two\n\nParagraph two",
     "Bonjour ! Comment ça va ? Très bien : merci.",
     "a (b) c [d] e",
+    ". starts with a stop, — . after a dash, ( ) empty, - ) after a dash",
+    "x'Y' needs two letters before the quote",
     "Ellipsis… and em—dash – en dash",
     "",
 ]
@@ -134,3 +138,60 @@ TRICKY = list("ab Z'\".,()[] \n\t\u00a0\u3000中文，。Ã©â€™\u200b1-:/"
 def test_repair_is_idempotent(text):
     once, _ = repair_text(text)
     assert repair_text(once) == (once, [])
+
+
+def _holds_non_ascii(item) -> bool:
+    """True when a parsed regex item always consumes one non-ASCII character."""
+    from re._constants import IN, LITERAL, RANGE
+    op, arg = item
+    if op == LITERAL:
+        return arg > 127
+    if op == IN:
+        return all((kind == LITERAL and value > 127) or (kind == RANGE and value[0] > 127)
+                   for kind, value in arg)
+    return False
+
+
+def test_mojibake_windows_cover_every_ftfy_match():
+    # looks_like_mojibake searches only MOJIBAKE_WIDTH characters around non-ASCII runs: sound
+    # while every branch of ftfy's BADNESS_RE must consume a non-ASCII character and no match
+    # is longer than that.
+    import re._parser
+
+    from ftfy.badness import BADNESS_RE
+
+    from cleaning.repair import MOJIBAKE_WIDTH
+    parsed = re._parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    assert parsed.getwidth()[1] <= MOJIBAKE_WIDTH
+    (op, (_, branches)), = parsed.data
+    for branch in branches:
+        assert any(_holds_non_ascii(item) for item in branch.data), branch
+
+
+FTFY_TRICKY = list("aZé Ã©â€™\x80\x85\x9dﬁ\u0301\u206a\r\n\u2028ÂÐ¿Ñ\x1b[31m\ud800ŒœØ°×²√±") + [
+    "doesnâ€™t", "Ã©tÃ©", "â€œquotedâ€\x9d", "ï¬\x81", "Â©\xa0", "\ud83d\ude00"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FTFY_TRICKY), max_size=20).map("".join))
+def test_fix_like_ftfy_is_ftfy(text):
+    from ftfy import fix_and_explain
+
+    from cleaning.repair import fix_like_ftfy
+    expected = fix_and_explain(text, FTFY_CONFIG)
+    assert fix_like_ftfy(text) == (expected.text, [tuple(s) for s in expected.explanation])
+
+
+def test_other_whitespace_lists_every_whitespace_but_space_and_newline():
+    import sys
+
+    from cleaning.repair import OTHER_WHITESPACE
+    spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert "".join(OTHER_WHITESPACE.findall(spaces)) == spaces.replace(" ", "").replace("\n", "")
+
+
+@pytest.mark.parametrize("text", ["a b\n\nc", "a  b", " a", "a ", "\na", "a\n", "a\n\n\nb",
+                                  "a \nb", "a\n b", "a\tb", "a\u00a0b", "a\u3000b", "a\rb", ""])
+def test_normal_whitespace_check_agrees_with_the_normalizer(text):
+    from cleaning.repair import is_normal_whitespace, normalize_whitespace
+    assert is_normal_whitespace(text) == (normalize_whitespace(text) == text) or text == ""
