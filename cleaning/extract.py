@@ -1148,11 +1148,13 @@ def is_label(block: Block) -> bool:
     (True, False)
     >>> is_label(Block("Related Coverage", "h3", 0)), is_label(Block("2. Coachella", "h3", 0))
     (True, False)
+    >>> is_label(Block("Related Coverage", "p", 0)), is_label(Block("Background", "p", 0))
+    (True, False)
     """
     text = block.text
     return len(text) < ORPHAN_LABEL_CHARS and block.link_chars == 0 and "\n" not in text \
-        and (block.is_heading or text.endswith((":", "："))) and block.kind not in LIST_KINDS \
-        and not text[0].isdigit()
+        and (block.is_heading or text.endswith((":", "：")) or rules.END_MARKER_RE.match(text) is not None) \
+        and block.kind not in LIST_KINDS and not text[0].isdigit()
 
 
 def orphan_label(kept: list[Block], kept_at: list[int], dropped: int) -> Block | None:

@@ -9,8 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from cleaning.rules import (
-    ANYWHERE_KEYWORDS,
-    LINE_RULES_ANYWHERE_RE,
+    ANYWHERE_RULES,
     LINE_RULES_START_RE,
     MAX_BOILERPLATE_LINE,
 )
@@ -32,8 +31,11 @@ def match_line_rule(line: str) -> str | None:
     match = LINE_RULES_START_RE.match(stripped)
     if match is None:
         lowered = stripped.lower()
-        if any(word in lowered for word in ANYWHERE_KEYWORDS):
-            match = LINE_RULES_ANYWHERE_RE.search(stripped)
+        for word, regex in ANYWHERE_RULES:  # only the patterns of the keywords present
+            if word in lowered:
+                match = regex.search(stripped)
+                if match is not None:
+                    break
     return match.lastgroup if match else None
 
 

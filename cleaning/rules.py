@@ -208,7 +208,7 @@ COUNTER_LINE_PATTERNS = (
     r"^(?:asked|answered|edited|modified|posted|replied)\s+(?:\w{3,9}\s+\d{1,2}(?:,\s*\d{4})?|\d+\s+\w+\s+ago)(?:\s+at\s+\d{1,2}:\d{2})?$",
     r"^[\d.,k]+\s*\d*\s*gold badges?.{0,40}bronze badges?$",
     # a post-meta row ending in its comment count or categories: "... | 0 Comments"
-    r"^.{0,120}(?:\||·)\s*(?:\d+\s+)?(?:comments?|kommentare|commentaires|comentarios|categories|kategorien|view comments)\s*[:：]?\s*$",
+    r"(?:\||·)\s*(?:\d+\s+)?(?:comments?|kommentare|commentaires|comentarios|categories|kategorien|view comments)\s*[:：]?\s*$",
     rf"^{_DATE}\s*$",
     r"^(?:来源|作者|编辑|责任编辑|发布者|发布人|出处|source|author|editor|posted by)\s*[:：].{0,40}(?:时间|日期|date|点击|浏览|views)\s*[:：]",
     # Chinese news info lines: "新华网河北频道 (2012-06-04 09:20:26) 稿件来源：新华网"
@@ -266,9 +266,10 @@ COPYRIGHT_LINE_PATTERNS = (
     r"公网安备\s*\d+",
     r"^powered by\s+\S+\s*$",
     r"^技术支持\s*[:：]",
-    r"\b(?:cc[- ]by(?:[- ](?:sa|nd|nc))*|creative commons)\b",  # licence notes
+    r"\b(?:cc-by|cc by|creative commons)(?:[- ](?:sa|nd|nc))*\b",  # licence notes
     # a footer link row: "Impressum | Datenschutz | Copyright ..."
-    r"^(?=.{0,160}\b(?:impressum|datenschutz(?:erklärung)?|imprint|privacy policy|mentions légales|aviso legal)\b)(?:[^|]{1,40}\|){2,}[^|]{0,40}$",
+    r"\b(?:impressum|datenschutz(?:erklärung)?|imprint|privacy policy|mentions légales|aviso legal)\b(?=[^|]{0,40}\|)|"
+    r"\|\s*(?:impressum|datenschutz(?:erklärung)?|imprint|privacy policy|mentions légales|aviso legal)\b",
 )
 
 CREDIT_LINE_PATTERNS = (
@@ -279,8 +280,8 @@ CREDIT_LINE_PATTERNS = (
     r"^(?:photograph|photo|picture|image|foto|fotos|bild) (?:by|von|de|di|par)\b.{0,80}$",
     r"^.{0,80}(?:/|\(|©\s*)\s*(?:getty images|afp|dpa|ap photo|imago(?: images)?|shutterstock|istock(?:photo)?|"
     r"picture alliance|reuters|epa)\s*\)?\s*$",
-    r"^.{0,140}(?:\||\s)©\s*[\w .,/&'’-]{2,50}\)?$",  # caption ending in "| © Agency"
-    r"^.{5,140}[.!?]\s+(?:foto|photo|fotografía|imagen|bild|crédito|credit)\s*[:：]\s*[\w .,/&'’-]{2,40}$",
+    r"(?:\||\s)©\s*[\w .,/&'’-]{2,50}\)?$",  # caption ending in "| © Agency"
+    r"[.!?]\s+(?:foto|photo|fotografía|imagen|bild|crédito|credit)\s*[:：]\s*[\w .,/&'’-]{2,40}$",
     r"^(?:abbildung|abb\.|fig\.|figure|grafik)\s*\d+[a-z]?\s*[:：.]|^abbildung\s*[:：]",
 )
 _MONTH = (r"(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|janv|févr|avr|"
@@ -393,9 +394,35 @@ LINE_RULES_ANYWHERE_RE = compile_rule_groups(LINE_RULES, anchored=False)
 ANYWHERE_KEYWORDS = ("click", "views", "hits", "点击", "浏览", "阅读", "人气", "cookies",
                      "rights reserved", "icp", "公网安备", "newsletter", "subscriber", "netiquette",
                      "youtube", "telegram", "whatsapp", "support us", "unterstütze", "wesprzyj",
-                     "apóyanos", "soutenez", "cc-by", "cc by", "creative commons")
+                     "apóyanos", "soutenez", "cc-by", "cc by", "creative commons",
+                     "©", "foto", "photo", "imagen", "bild", "crédito", "credit", "comment",
+                     "kommentar", "commentaire", "comentario", "categor", "kategor", "impressum",
+                     "datenschutz", "imprint", "privacy policy", "mentions légales", "aviso legal")
 # (the credit pattern ending in an agency name is anchored with '^.{0,80}', so it is a "start"
 # pattern and needs no keyword)
+
+
+def keyword_rule_groups(groups: tuple[tuple[str, tuple[str, ...]], ...],
+                        keywords: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(keyword, regex of the unanchored patterns whose text holds the keyword) per keyword: a
+    line is searched only with the patterns of the keywords it contains, not with all of them.
+
+    >>> [(w, r.search("x views").lastgroup) for w, r in keyword_rule_groups(
+    ...     (("counter", ("views", "^a")),), ("views", "hits"))]
+    [('views', 'counter')]
+    """
+    out = []
+    for word in keywords:
+        chosen = tuple((reason, tuple(p for p in patterns
+                                      if not p.startswith("^") and word in p.lower()))
+                       for reason, patterns in groups)
+        chosen = tuple((reason, patterns) for reason, patterns in chosen if patterns)
+        if chosen:
+            out.append((word, compile_rule_groups(chosen, anchored=False)))
+    return tuple(out)
+
+
+ANYWHERE_RULES = keyword_rule_groups(LINE_RULES, ANYWHERE_KEYWORDS)
 
 # ---------------------------------------------------------------------------
 # Block-level markers

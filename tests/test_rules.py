@@ -223,6 +223,15 @@ def test_anywhere_keywords_cover_every_unanchored_pattern():
                 assert any(word in pattern.lower() for word in ANYWHERE_KEYWORDS), pattern
 
 
+@pytest.mark.parametrize("line", [line for line, _ in LINE_CASES] + NEGATIVE_LINES)
+def test_keyword_gated_search_equals_the_full_search(line):
+    from cleaning.rules import ANYWHERE_RULES, LINE_RULES_ANYWHERE_RE
+
+    full = LINE_RULES_ANYWHERE_RE.search(line) is not None
+    gated = any(word in line.lower() and regex.search(line) for word, regex in ANYWHERE_RULES)
+    assert gated == full
+
+
 def test_long_lines_are_never_boilerplate():
     assert match_line_rule("Tel: +86-17091920596 " + "and a very long sentence " * 10) is None
 
