@@ -21,7 +21,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -1003,6 +1003,54 @@ def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
     return blocks
 
 
+def site_key(url: str) -> str:
+    """The registrable part of a URL's host, roughly: its last two labels (three under a
+    two-letter country code with a short second level, as in co.uk).
+
+    >>> site_key("https://www.example.co.uk/a"), site_key("http://blog.example.com")
+    ('example.co.uk', 'example.com')
+    """
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def points_off_site(href: str, page_url: str, page_site: str) -> bool:
+    """True when a link leaves the page's site, or is an in-page anchor (a permalink).
+
+    >>> points_off_site("https://shop.example.net/item", "https://blog.example.com/p", "example.com")
+    True
+    >>> points_off_site("/guides/other-post", "https://blog.example.com/p", "example.com")
+    False
+    """
+    href = href.strip()
+    if href.startswith("#"):
+        return True
+    if not href or href.startswith(("javascript:", "mailto:")):
+        return False
+    return site_key(urljoin(page_url, href)) != page_site
+
+
+def unlink_offsite_headings(region: Iterable[etree._Element], page_url: str) -> None:
+    """Headings whose links all leave the site (a listicle's product or blog entries, anchored
+    section titles) are read as plain text; teaser headings of the site's own pages stay links.
+    """
+    page_site = site_key(page_url) if page_url else ""
+    if not page_site:
+        return
+    for top in region:
+        for heading in top.iter(*rules.HEADING_TAGS):
+            links = heading.findall(".//a")
+            if links and all(points_off_site(a.get("href") or "", page_url, page_site)
+                             for a in links):
+                etree.strip_tags(heading, "a")
+
+
 def is_link_block(block: Block, keep_linked_headings: bool = False) -> bool:
     """A block that is mostly link text (menus, related lists, tag clouds)."""
     n = len(block.text)
@@ -1222,6 +1270,7 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
     teasers = ann.teasers + sum(1 for rank, _ in ann.anchors if rank == 3)
     removed = prune_junk(body, ann)
     region, method = choose_region(body, ann, removed)
+    unlink_offsite_headings(region, url)
     blocks = filter_blocks(render_blocks(region), title, extra)
     text = join_blocks(blocks)
     region_stats = [ann.stats.get(el, [0] * 7) for el in region]

@@ -231,3 +231,17 @@ def test_cached_verdicts_equal_element_verdict() -> None:
         checked += 1
     assert checked > 15
     assert {element_verdict(el.tag, dict(el.items()))[0] for el in root.iter()} >= {0, 1, 2}
+
+
+@pytest.mark.parametrize("href,off_site", [
+    ("https://shop.example.net/item/1", True),  # another site
+    ("#section-2", True),  # a permalink anchor on the heading itself
+    ("/guides/other-post", False),  # relative: the same site
+    ("https://blog.example.com/p/2", False),  # the page's own host
+    ("https://www.example.com/p/3", False),  # another host of the same site
+    ("mailto:editor@example.net", False), ("javascript:void(0)", False), ("", False),
+])
+def test_points_off_site(href, off_site):
+    from cleaning.extract import points_off_site, site_key
+    page = "https://blog.example.com/p/1"
+    assert points_off_site(href, page, site_key(page)) is off_site
