@@ -1064,6 +1064,16 @@ def is_link_block(block: Block, keep_linked_headings: bool = False) -> bool:
     return ld > LINK_BLOCK_LONG
 
 
+def is_read_more_button(block: Block) -> bool:
+    """A linked "Read more" after a teaser or a listicle item (not a "Read more:" heading).
+
+    >>> is_read_more_button(Block("Read more", "div", 9)), is_read_more_button(Block("Read more", "h2", 0))
+    (True, False)
+    """
+    return block.link_chars >= 0.8 * len(block.text) \
+        and rules.READ_MORE_BUTTON_RE.match(block.text) is not None
+
+
 def strip_line_rules(block: Block, extra: tuple[re.Pattern[str], ...]) -> Block | None:
     """Drop boilerplate lines inside a block; None when nothing is left."""
     if len(block.text) > 2 * rules.MAX_BOILERPLATE_LINE and "\n" not in block.text and not extra:
@@ -1102,7 +1112,8 @@ def filter_blocks(blocks: list[Block], title: str | None,
     for i, block in enumerate(blocks):
         text = block.text
         if len(text) < 60 and rules.END_MARKER_RE.match(text) \
-                and so_far >= max(END_MARKER_MIN_SHARE * total, 200):
+                and so_far >= max(END_MARKER_MIN_SHARE * total, 200) \
+                and not is_read_more_button(block):
             if rules.HARD_END_MARKER_RE.match(text):
                 break  # comments, references, author box...: the article is over
             skipping = True

@@ -381,6 +381,13 @@ HARD_END_MARKER_RE = re.compile(
     r"comentarios|commenti|komentarze|reacties|网友评论|发表评论|评论)" + LOOSE_TRAILER,
     re.IGNORECASE)
 
+# A "read more" *link* (a teaser's button) is not a section heading: it starts no related
+# section (a listicle's items often end with one), it is just dropped as a link block.
+READ_MORE_BUTTON_RE = re.compile(
+    r"^(?:read more|read the full (?:article|story|post)|continue reading|weiterlesen|mehr lesen|"
+    r"lire la suite|leer más|seguir leyendo|leia mais|continua a leggere|czytaj dalej|lees meer|"
+    r"阅读全文|查看更多)" + LOOSE_TRAILER, re.IGNORECASE)
+
 # Soft error pages (HTTP 200 with a "not found" body).
 ERROR_PAGE_PATTERNS = (
     r"\b(?:404|page not found|not found|no longer available|doesn'?t exist|does not exist|"

@@ -5,7 +5,13 @@ import pytest
 
 from cleaning.extract import CONTENT, JUNK, NEUTRAL, classify_attrs, is_hidden_class
 from cleaning.lines import drop_boilerplate_lines, is_boilerplate_line, match_line_rule
-from cleaning.rules import END_MARKER_RE, ERROR_PAGE_RE, NEXT_LABEL_RE, PREV_LABEL_RE
+from cleaning.rules import (
+    END_MARKER_RE,
+    ERROR_PAGE_RE,
+    NEXT_LABEL_RE,
+    PREV_LABEL_RE,
+    READ_MORE_BUTTON_RE,
+)
 
 LINE_CASES = [
     # contact headers
@@ -198,6 +204,15 @@ def test_hidden_utility_classes(cls, hidden):
 ])
 def test_end_markers(text, is_marker):
     assert bool(END_MARKER_RE.match(text)) is is_marker
+
+
+@pytest.mark.parametrize("text,is_button", [
+    ("Read more", True), ("Read More »", True), ("Continue reading…", True), ("Weiterlesen", True),
+    ("Lire la suite", True), ("阅读全文", True),
+    ("Read more about our methodology", False), ("Related articles", False), ("Read next", False),
+])
+def test_read_more_buttons(text, is_button):
+    assert bool(READ_MORE_BUTTON_RE.match(text)) is is_button
 
 
 @pytest.mark.parametrize("label,prev,nxt", [
