@@ -15,7 +15,7 @@ import re
 
 # Never content: removed with their subtree before scoring (tails kept).
 SKIP_TAGS = frozenset({"nav", "aside", "button", "select", "input", "textarea", "label",
-                       "figcaption",
+                       "figcaption", "address",
                        "dialog", "menu", "option", "map", "area", "audio", "video", "picture",
                        "head", "title", "meta", "link", "base", "script", "form-control"})
 # Chrome that is skipped unless it holds most of the page's text (ASP.NET <form>, odd layouts).

@@ -115,6 +115,15 @@ def test_hidden_and_aria_hidden_content_skipped():
     assert "secret" not in text and "decorative" not in text and "also hidden" not in text
 
 
+def test_address_blocks_skipped():
+    # <address> holds bylines and postal addresses, never article text
+    html = article("<address>By Maureen Example, Executive Editor</address>"
+                   f"<p>{PARA * 3}</p><address>8600 Harbour Road, Springfield</address>")
+    text = extract(html).text
+    assert "Maureen" not in text and "Harbour Road" not in text
+    assert "The council approved" in text
+
+
 def test_junk_named_wrapper_holding_the_article_is_kept():
     html = ("<html><body><div class='page-with-sidebar'>"
             + "".join(f"<p>{i}. {PARA}</p>" for i in range(6))
