@@ -272,6 +272,14 @@ BYLINE_LINE_PATTERNS = (
     r"^(?:by|von|par|por|di|door|przez|av|af)\s+(?-i:[A-ZÀ-Ý][\w.'’-]*(?:\s+(?:and|und|et|y|e|&)?\s*[A-ZÀ-Ý][\w.'’-]*){0,3})\s*(?:[,|·•⋅–-].{0,80})?(?<![.!?])$",
     r"^(?:written by|posted by|published by|author|autor|auteur|autore|verfasst von|geschrieben von|texto|text)\s*[:：]?\s*\S.{0,60}$",
 )
+READING_TIME_LINE_PATTERNS = (
+    # "7 min read", "Est. 7 min reading time", "The Spotter Team - 7 min read"
+    r"^(?:.{0,60}?\s[-–|·•]\s*)?(?:est\.?\s*)?\d{1,3}\s*(?:min|mins|minutes?)\.?\s*"
+    r"(?:read|reading(?:\s+time)?)\s*$",
+    # "Reading time: 5 minutes", "Lesezeit: ca. 4 Minuten"
+    r"^(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura)"
+    r"\s*[:：]?\s*(?:ca\.\s*)?\d{1,3}\s*(?:min|mins|minutes?|minuten|minutos|minuti)\.?\s*$",
+)
 FOLLOW_LINE_PATTERNS = (
     r"^(?:follow us|s[ií]guenos|folge uns|folgen sie uns|suivez-nous|seguici|obserwuj nas|segue-nos)\b.{0,80}$",
 )
@@ -298,6 +306,7 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("follow", FOLLOW_LINE_PATTERNS),
     ("byline", BYLINE_LINE_PATTERNS),
     ("dateline", DATELINE_LINE_PATTERNS),
+    ("reading_time", READING_TIME_LINE_PATTERNS),
     ("widget", WIDGET_LINE_PATTERNS),
     ("ad_label", AD_LABEL_LINE_PATTERNS),
 )

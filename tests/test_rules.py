@@ -14,6 +14,10 @@ from cleaning.rules import (
 )
 
 LINE_CASES = [
+    # reading time
+    ("7 min read", "reading_time"), ("2 minute read", "reading_time"),
+    ("The Spotter Team - 7 min read", "reading_time"), ("27 Nov. 2025 - 10 min read", "reading_time"),
+    ("Reading time: 5 minutes", "reading_time"), ("Lesezeit: ca. 4 Minuten", "reading_time"),
     # contact headers
     ("Tel: +86-17091920596", "contact"),
     ("TEL：0592-5556666", "contact"),
@@ -100,6 +104,8 @@ LINE_CASES = [
 ]
 
 NEGATIVE_LINES = [
+    "It takes 5 min to read the whole manual, the author says.",
+    "Give it 10 minutes reading time before you decide.",
     "Tel Aviv engineers joined the project team in January.",
     "He said to tell the council twice.",
     "Telephone companies raised prices by 3% this year, the regulator said.",
