@@ -75,7 +75,7 @@ NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED = 0, 1, 2, 3, 4
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
 MIN_GOOD_TEXT = 250
 KEEP_JUNK_SHARE = 0.5  # a junk-named element with more of the page's good text stays
-MAX_TITLE_POSITION = 6  # the title block is looked for among the first blocks of the region
+MAX_TITLE_POSITION = 6  # the title block is looked for among the first kept blocks of the region
 MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be this short
 NOSCRIPT_MIN_CHARS = 200  # <noscript> kept when the rest of the page has less text than this
 LEAD_MIN_CHARS, LEAD_MAX_CHARS = 30, 1000
@@ -1109,7 +1109,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
     so_far = 0
     prose_so_far = 0
     skipping = False  # inside a "related / read more" section that may end before the article
-    for i, block in enumerate(blocks):
+    for block in blocks:
         text = block.text
         if len(text) < 60 and rules.END_MARKER_RE.match(text) \
                 and so_far >= max(END_MARKER_MIN_SHARE * total, 200) \
@@ -1130,7 +1130,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
         cleaned = strip_line_rules(block, extra)
         if cleaned is None:
             continue
-        if i < MAX_TITLE_POSITION and so_far <= MAX_PRE_TITLE_CHARS \
+        if len(kept) < MAX_TITLE_POSITION and so_far <= MAX_PRE_TITLE_CHARS \
                 and is_title_block(cleaned, title_key):
             kept.clear()  # the title; what came before it is a label/breadcrumb/kicker
             seen.clear()

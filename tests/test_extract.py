@@ -132,6 +132,14 @@ def test_junk_named_wrapper_holding_the_article_is_kept():
     assert text.count("The council approved") == 6 and "Popular story" not in text
 
 
+def test_title_after_dropped_link_blocks_is_dropped():
+    # links dropped from the region's start do not count in the title's position
+    links = "".join(f"<p><a href='/n/{i}'>Recent story number {i}</a></p>" for i in range(8))
+    html = article(f"{links}<h1>Budget approved</h1><p>{PARA * 3}</p>", title="Budget approved")
+    text = extract(html, title="Budget approved").text
+    assert "Budget approved" not in text and text.startswith("The council approved")
+
+
 def test_duplicate_paragraphs_dropped():
     html = article(f"<p>{PARA}</p><p>{PARA}</p><p>{PARA * 2}</p>")
     assert extract(html).text.count(PARA.strip()) == 3
