@@ -260,7 +260,7 @@ DATELINE_LINE_PATTERNS = (
     # "Aktualisiert: 11.04.2020, 10:27", "Updated on 2021-07-17", "Letzte Änderung 14.02.2019"
     r"^(?:aktualisiert|publiziert|veröffentlicht|erstellt|stand|letzte änderung|zuletzt aktualisiert|"
     r"updated|published|posted|last (?:updated|modified|changed)|actualizado|publicado|mis à jour|"
-    r"publié|pubblicato|aggiornato|opublikowano|zaktualizowano)\s*(?:am|on|le|el|il|at)?\s*[:：]?\s*"
+    r"publié|pubblicato|aggiornato|opublikowano|zaktualizowano)\b\s*(?:am|on|le|el|il|at)?\s*[:：]?\s*"
     r"(?:\w+,?\s+)?(?:den\s+)?[\d.,/: -]*(?:" + _MONTH + r")?[\d.,/: -]*(?:uhr|am|pm)?\s*$",
     # bare dates: "11 Jan 2019", "03.04.2020, 12:35", "March 3, 2021"
     r"^\d{1,2}\.?\s+" + _MONTH + r"\s+\d{4}(?:,?\s+\d{1,2}:\d{2}(?:\s*uhr)?)?$",
@@ -270,7 +270,7 @@ DATELINE_LINE_PATTERNS = (
 BYLINE_LINE_PATTERNS = (
     # "By Jane Doe", "Von Max Mustermann | 3. März 2021", "Par Jean Dupont, le 12 mai"
     r"^(?:by|von|par|por|di|door|przez|av|af)\s+(?-i:[A-ZÀ-Ý][\w.'’-]*(?:\s+(?:and|und|et|y|e|&)?\s*[A-ZÀ-Ý][\w.'’-]*){0,3})\s*(?:[,|·•⋅–-].{0,80})?(?<![.!?])$",
-    r"^(?:written by|posted by|published by|author|autor|auteur|autore|verfasst von|geschrieben von|texto|text)\s*[:：]?\s*\S.{0,60}$",
+    r"^(?:written by|posted by|published by|author|autor|auteur|autore|verfasst von|geschrieben von|texto|text|autorin|autora|autrice)\b\s*[:：]?\s*\S.{0,60}$",
 )
 READING_TIME_LINE_PATTERNS = (
     # "7 min read", "Est. 7 min reading time", "The Spotter Team - 7 min read"

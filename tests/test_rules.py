@@ -14,6 +14,7 @@ from cleaning.rules import (
 )
 
 LINE_CASES = [
+    ("Autorin: Jane Doe", "byline"),
     # reading time
     ("7 min read", "reading_time"), ("2 minute read", "reading_time"),
     ("The Spotter Team - 7 min read", "reading_time"), ("27 Nov. 2025 - 10 min read", "reading_time"),
@@ -104,6 +105,11 @@ LINE_CASES = [
 ]
 
 NEGATIVE_LINES = [
+    # byline/dateline words are whole words: not "Authorization", "Textile", "Standard"
+    "Authorization: Bearer YOUR_API_KEY",
+    "Textile makers gather in Milan",
+    "Authority figures in the village",
+    "Standard 2020",
     "It takes 5 min to read the whole manual, the author says.",
     "Give it 10 minutes reading time before you decide.",
     "Tel Aviv engineers joined the project team in January.",
