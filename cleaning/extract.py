@@ -1075,8 +1075,9 @@ def is_read_more_button(block: Block) -> bool:
 
 
 def strip_line_rules(block: Block, extra: tuple[re.Pattern[str], ...]) -> Block | None:
-    """Drop boilerplate lines inside a block; None when nothing is left."""
-    if len(block.text) > 2 * rules.MAX_BOILERPLATE_LINE and "\n" not in block.text and not extra:
+    """Drop boilerplate lines inside a block; None when nothing is left. Code is verbatim."""
+    if block.kind == "pre" or (len(block.text) > 2 * rules.MAX_BOILERPLATE_LINE
+                               and "\n" not in block.text and not extra):
         return block
     lines = block.text.split("\n")
     kept = [line for line in lines if not is_boilerplate_line(line, extra)]

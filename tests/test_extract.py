@@ -115,6 +115,13 @@ def test_hidden_and_aria_hidden_content_skipped():
     assert "secret" not in text and "decorative" not in text and "also hidden" not in text
 
 
+def test_code_blocks_are_verbatim():
+    # line rules (bare numbers, "Contact us", "Share") never cut lines out of code
+    code = "print(answer)\n42\nContact us\nShare"
+    html = article(f"<p>{PARA * 3}</p><pre>{code}</pre><p>{PARA}</p>")
+    assert code in extract(html).text
+
+
 def test_address_blocks_skipped():
     # <address> holds bylines and postal addresses, never article text
     html = article("<address>By Maureen Example, Executive Editor</address>"
