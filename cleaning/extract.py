@@ -83,6 +83,7 @@ LEAD_SEARCH_MAX_CHARS = 2500  # previous siblings this small are searched for a 
 ANCHOR_GROW_START = 0.35  # an anchor holding less of the paragraph mass than this is grown
 PROSE_MIN_CHARS = 100  # trim_edges: a block this long with little link text is article prose
 TRAIL_SHORT_CHARS = 60  # ...trailing non-prose blocks shorter than this are dropped
+TEASER_EXCERPT_CHARS = 300  # a block this short after a dropped linked heading may be an excerpt
 LEAD_SHORT_CHARS = 60  # ...and leading ones shorter than this
 LISTING_MIN_TEASERS = 3  # linked headings that make a page's teaser list worth reading out
 ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
@@ -1109,6 +1110,8 @@ def filter_blocks(blocks: list[Block], title: str | None,
     seen: set[str] = set()
     so_far = 0
     prose_so_far = 0
+    after_teaser_head = False  # the previous block was a dropped linked heading
+    excerpts: set[int] = set()  # ...and these blocks followed one: a teaser's excerpt?
     skipping = False  # inside a "related / read more" section that may end before the article
     for block in blocks:
         text = block.text
@@ -1127,6 +1130,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
                 continue
             skipping = False  # real prose again: the section was an inset
         if is_link_block(block, keep_linked_headings=listing):
+            after_teaser_head = block.is_heading
             continue
         cleaned = strip_line_rules(block, extra)
         if cleaned is None:
@@ -1141,11 +1145,33 @@ def filter_blocks(blocks: list[Block], title: str | None,
             if cleaned.text in seen:
                 continue
             seen.add(cleaned.text)
+        if after_teaser_head and len(cleaned.text) <= TEASER_EXCERPT_CHARS:
+            excerpts.add(id(cleaned))
+        after_teaser_head = False
         kept.append(cleaned)
         so_far += len(cleaned.text)
         if is_prose(cleaned):
             prose_so_far += len(cleaned.text)
+    if excerpts:
+        kept = drop_trailing_teasers(kept, excerpts)
     return trim_edges(kept)
+
+
+def drop_trailing_teasers(blocks: list[Block], excerpts: set[int]) -> list[Block]:
+    """Short blocks that followed a dropped linked heading, at the end of the text (with the
+    headings and short lines between them), are teasers of other pages: calls to action,
+    related posts."""
+    end = len(blocks)
+    while end > 0:
+        b = blocks[end - 1]
+        if id(b) in excerpts or b.is_heading or (len(b.text) < TRAIL_SHORT_CHARS and b.link_chars):
+            end -= 1
+        else:
+            break
+    if end < len(blocks) and any(id(b) in excerpts for b in blocks[end:]) \
+            and any(is_prose(b) and id(b) not in excerpts for b in blocks[:end]):
+        return blocks[:end]  # (a page of teasers only is a listing: left alone)
+    return blocks
 
 
 def is_prose(block: Block) -> bool:
