@@ -21,7 +21,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -76,7 +76,7 @@ MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
 MIN_GOOD_TEXT = 250
 KEEP_JUNK_SHARE = 0.5  # a junk-named element with more of the page's good text stays
 ANCHORED_JUNK_SHARE = 0.2  # ...and one wrapping a content anchor, with more than this share
-MAX_TITLE_POSITION = 6  # the title block is looked for among the first blocks of the region
+MAX_TITLE_POSITION = 6  # the title block is looked for among the first kept blocks of the region
 MAX_PRE_TITLE_CHARS = 120  # ...and what precedes it (dropped with it) must be this short
 NOSCRIPT_MIN_CHARS = 200  # <noscript> kept when the rest of the page has less text than this
 LEAD_MIN_CHARS, LEAD_MAX_CHARS = 30, 1000
@@ -84,6 +84,7 @@ LEAD_SEARCH_MAX_CHARS = 2500  # previous siblings this small are searched for a 
 ANCHOR_GROW_START = 0.35  # an anchor holding less of the paragraph mass than this is grown
 PROSE_MIN_CHARS = 100  # trim_edges: a block this long with little link text is article prose
 TRAIL_SHORT_CHARS = 60  # ...trailing non-prose blocks shorter than this are dropped
+TEASER_EXCERPT_CHARS = 300  # a block this short after a dropped linked heading may be an excerpt
 LEAD_SHORT_CHARS = 60  # ...and leading ones shorter than this
 LISTING_MIN_TEASERS = 3  # linked headings that make a page's teaser list worth reading out
 ANCHOR_TIGHT_SHARE = 0.75  # an anchor inside the scored region replaces it when this full
@@ -1044,6 +1045,54 @@ def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
     return blocks
 
 
+def site_key(url: str) -> str:
+    """The registrable part of a URL's host, roughly: its last two labels (three under a
+    two-letter country code with a short second level, as in co.uk).
+
+    >>> site_key("https://www.example.co.uk/a"), site_key("http://blog.example.com")
+    ('example.co.uk', 'example.com')
+    """
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def points_off_site(href: str, page_url: str, page_site: str) -> bool:
+    """True when a link leaves the page's site, or is an in-page anchor (a permalink).
+
+    >>> points_off_site("https://shop.example.net/item", "https://blog.example.com/p", "example.com")
+    True
+    >>> points_off_site("/guides/other-post", "https://blog.example.com/p", "example.com")
+    False
+    """
+    href = href.strip()
+    if href.startswith("#"):
+        return True
+    if not href or href.startswith(("javascript:", "mailto:")):
+        return False
+    return site_key(urljoin(page_url, href)) != page_site
+
+
+def unlink_offsite_headings(region: Iterable[etree._Element], page_url: str) -> None:
+    """Headings whose links all leave the site (a listicle's product or blog entries, anchored
+    section titles) are read as plain text; teaser headings of the site's own pages stay links.
+    """
+    page_site = site_key(page_url) if page_url else ""
+    if not page_site:
+        return
+    for top in region:
+        for heading in top.iter(*rules.HEADING_TAGS):
+            links = heading.findall(".//a")
+            if links and all(points_off_site(a.get("href") or "", page_url, page_site)
+                             for a in links):
+                etree.strip_tags(heading, "a")
+
+
 def is_link_block(block: Block, keep_linked_headings: bool = False) -> bool:
     """A block that is mostly link text (menus, related lists, tag clouds)."""
     n = len(block.text)
@@ -1057,9 +1106,20 @@ def is_link_block(block: Block, keep_linked_headings: bool = False) -> bool:
     return ld > LINK_BLOCK_LONG
 
 
+def is_read_more_button(block: Block) -> bool:
+    """A linked "Read more" after a teaser or a listicle item (not a "Read more:" heading).
+
+    >>> is_read_more_button(Block("Read more", "div", 9)), is_read_more_button(Block("Read more", "h2", 0))
+    (True, False)
+    """
+    return block.link_chars >= 0.8 * len(block.text) \
+        and rules.READ_MORE_BUTTON_RE.match(block.text) is not None
+
+
 def strip_line_rules(block: Block, extra: tuple[re.Pattern[str], ...]) -> Block | None:
-    """Drop boilerplate lines inside a block; None when nothing is left."""
-    if len(block.text) > 2 * rules.MAX_BOILERPLATE_LINE and "\n" not in block.text and not extra:
+    """Drop boilerplate lines inside a block; None when nothing is left. Code is verbatim."""
+    if block.kind == "pre" or (len(block.text) > 2 * rules.MAX_BOILERPLATE_LINE
+                               and "\n" not in block.text and not extra):
         return block
     lines = block.text.split("\n")
     kept = [line for line in lines if not is_boilerplate_line(line, extra)]
@@ -1093,11 +1153,14 @@ def filter_blocks(blocks: list[Block], title: str | None,
     seen: set[str] = set()
     so_far = 0
     prose_so_far = 0
+    after_teaser_head = False  # the previous block was a dropped linked heading
+    excerpts: set[int] = set()  # ...and these blocks followed one: a teaser's excerpt?
     skipping = False  # inside a "related / read more" section that may end before the article
-    for i, block in enumerate(blocks):
+    for block in blocks:
         text = block.text
         if len(text) < 60 and rules.END_MARKER_RE.match(text) \
-                and so_far >= max(END_MARKER_MIN_SHARE * total, 200):
+                and so_far >= max(END_MARKER_MIN_SHARE * total, 200) \
+                and not is_read_more_button(block):
             if rules.HARD_END_MARKER_RE.match(text):
                 break  # comments, references, author box...: the article is over
             skipping = True
@@ -1113,6 +1176,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
             label = orphan_label(kept, kept_at, i)
             if label is not None:
                 orphans.append(label)
+            after_teaser_head = block.is_heading
             continue
         cleaned = strip_line_rules(block, extra)
         if cleaned is None:
@@ -1120,7 +1184,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
             if label is not None:
                 orphans.append(label)
             continue
-        if i < MAX_TITLE_POSITION and so_far <= MAX_PRE_TITLE_CHARS \
+        if len(kept) < MAX_TITLE_POSITION and so_far <= MAX_PRE_TITLE_CHARS \
                 and is_title_block(cleaned, title_key):
             kept.clear()  # the title; what came before it is a label/breadcrumb/kicker
             kept_at.clear()
@@ -1132,12 +1196,18 @@ def filter_blocks(blocks: list[Block], title: str | None,
             if cleaned.text in seen:
                 continue
             seen.add(cleaned.text)
+        if after_teaser_head and len(cleaned.text) <= TEASER_EXCERPT_CHARS:
+            excerpts.add(id(cleaned))
+        after_teaser_head = False
         kept.append(cleaned)
         kept_at.append(i)
         so_far += len(cleaned.text)
         if is_prose(cleaned):
             prose_so_far += len(cleaned.text)
-    return trim_edges(drop_orphan_labels(kept, orphans))
+    kept = drop_orphan_labels(kept, orphans)
+    if excerpts:
+        kept = drop_trailing_teasers(kept, excerpts)
+    return trim_edges(kept)
 
 
 def is_label(block: Block) -> bool:
@@ -1172,6 +1242,23 @@ def drop_orphan_labels(kept: list[Block], orphans: list[Block]) -> list[Block]:
         return kept
     ids = {id(b) for b in orphans}
     return [b for b in kept if id(b) not in ids]
+
+
+def drop_trailing_teasers(blocks: list[Block], excerpts: set[int]) -> list[Block]:
+    """Short blocks that followed a dropped linked heading, at the end of the text (with the
+    headings and short lines between them), are teasers of other pages: calls to action,
+    related posts."""
+    end = len(blocks)
+    while end > 0:
+        b = blocks[end - 1]
+        if id(b) in excerpts or b.is_heading or (len(b.text) < TRAIL_SHORT_CHARS and b.link_chars):
+            end -= 1
+        else:
+            break
+    if end < len(blocks) and any(id(b) in excerpts for b in blocks[end:]) \
+            and any(is_prose(b) and id(b) not in excerpts for b in blocks[:end]):
+        return blocks[:end]  # (a page of teasers only is a listing: left alone)
+    return blocks
 
 
 def is_prose(block: Block) -> bool:
@@ -1308,6 +1395,7 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
     teasers = ann.teasers + sum(1 for rank, _ in ann.anchors if rank == 3)
     removed = prune_junk(body, ann)
     region, method = choose_region(body, ann, removed)
+    unlink_offsite_headings(region, url)
     blocks = filter_blocks(render_blocks(region), title, extra)
     text = join_blocks(blocks)
     region_stats = [ann.stats.get(el, [0] * 7) for el in region]

@@ -15,7 +15,7 @@ import re
 
 # Never content: removed with their subtree before scoring (tails kept).
 SKIP_TAGS = frozenset({"nav", "aside", "button", "select", "input", "textarea", "label",
-                       "figcaption",
+                       "figcaption", "address",
                        "dialog", "menu", "option", "map", "area", "audio", "video", "picture",
                        "head", "title", "meta", "link", "base", "script", "form-control"})
 # Chrome that is skipped unless it holds most of the page's text (ASP.NET <form>, odd layouts).
@@ -290,7 +290,7 @@ DATELINE_LINE_PATTERNS = (
     # "Aktualisiert: 11.04.2020, 10:27", "Updated on 2021-07-17", "Letzte Änderung 14.02.2019"
     r"^(?:aktualisiert|publiziert|veröffentlicht|erstellt|stand|letzte änderung|zuletzt aktualisiert|"
     r"updated|published|posted|last (?:updated|modified|changed)|actualizado|publicado|mis à jour|"
-    r"publié|pubblicato|aggiornato|opublikowano|zaktualizowano)\s*(?:am|on|le|el|il|at)?\s*[:：]?\s*"
+    r"publié|pubblicato|aggiornato|opublikowano|zaktualizowano)\b\s*(?:am|on|le|el|il|at)?\s*[:：]?\s*"
     r"(?:\w+,?\s+)?(?:den\s+)?[\d.,/: -]*(?:" + _MONTH + r")?[\d.,/: -]*(?:uhr|am|pm)?\s*$",
     # bare dates: "11 Jan 2019", "03.04.2020, 12:35", "March 3, 2021"
     r"^\d{1,2}\.?\s+" + _MONTH + r"\s+\d{4}(?:,?\s+\d{1,2}:\d{2}(?:\s*uhr)?)?$",
@@ -300,7 +300,15 @@ DATELINE_LINE_PATTERNS = (
 BYLINE_LINE_PATTERNS = (
     # "By Jane Doe", "Von Max Mustermann | 3. März 2021", "Par Jean Dupont, le 12 mai"
     r"^(?:by|von|par|por|di|door|przez|av|af)\s+(?-i:[A-ZÀ-Ý][\w.'’-]*(?:\s+(?:and|und|et|y|e|&)?\s*[A-ZÀ-Ý][\w.'’-]*){0,3})\s*(?:[,|·•⋅–-].{0,80})?(?<![.!?])$",
-    r"^(?:written by|posted by|published by|author|autor|auteur|autore|verfasst von|geschrieben von|texto|text)\s*[:：]?\s*\S.{0,60}$",
+    r"^(?:written by|posted by|published by|author|autor|auteur|autore|verfasst von|geschrieben von|texto|text|autorin|autora|autrice)\b\s*[:：]?\s*\S.{0,60}$",
+)
+READING_TIME_LINE_PATTERNS = (
+    # "7 min read", "Est. 7 min reading time", "The Spotter Team - 7 min read"
+    r"^(?:.{0,60}?\s[-–|·•]\s*)?(?:est\.?\s*)?\d{1,3}\s*(?:min|mins|minutes?)\.?\s*"
+    r"(?:read|reading(?:\s+time)?)\s*$",
+    # "Reading time: 5 minutes", "Lesezeit: ca. 4 Minuten"
+    r"^(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura)"
+    r"\s*[:：]?\s*(?:ca\.\s*)?\d{1,3}\s*(?:min|mins|minutes?|minuten|minutos|minuti)\.?\s*$",
 )
 FOLLOW_LINE_PATTERNS = (
     r"^follow (?:us|@\w+|.{1,40}) on (?:twitter|facebook|instagram|linkedin|tiktok|youtube|telegram)\b",
@@ -363,6 +371,7 @@ LINE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("follow", FOLLOW_LINE_PATTERNS),
     ("byline", BYLINE_LINE_PATTERNS),
     ("dateline", DATELINE_LINE_PATTERNS),
+    ("reading_time", READING_TIME_LINE_PATTERNS),
     ("widget", WIDGET_LINE_PATTERNS),
     ("ad_label", AD_LABEL_LINE_PATTERNS),
     ("section_label", SECTION_LABEL_LINE_PATTERNS),
@@ -474,6 +483,13 @@ HARD_END_MARKER_RE = re.compile(
     r"disclaimers?(?: (?:&|and) disclosures?)?|tags|filed under|schlagworte|kommentare|commentaires|"
     r"comentarios|commenti|komentarze|reacties|网友评论|发表评论|评论)" + LOOSE_TRAILER,
     re.IGNORECASE)
+
+# A "read more" *link* (a teaser's button) is not a section heading: it starts no related
+# section (a listicle's items often end with one), it is just dropped as a link block.
+READ_MORE_BUTTON_RE = re.compile(
+    r"^(?:read more|read the full (?:article|story|post)|continue reading|weiterlesen|mehr lesen|"
+    r"lire la suite|leer más|seguir leyendo|leia mais|continua a leggere|czytaj dalej|lees meer|"
+    r"阅读全文|查看更多)" + LOOSE_TRAILER, re.IGNORECASE)
 
 # Soft error pages (HTTP 200 with a "not found" body).
 ERROR_PAGE_PATTERNS = (

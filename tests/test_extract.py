@@ -141,6 +141,22 @@ def test_hidden_and_aria_hidden_content_skipped():
     assert "secret" not in text and "decorative" not in text and "also hidden" not in text
 
 
+def test_code_blocks_are_verbatim():
+    # line rules (bare numbers, "Contact us", "Share") never cut lines out of code
+    code = "print(answer)\n42\nContact us\nShare"
+    html = article(f"<p>{PARA * 3}</p><pre>{code}</pre><p>{PARA}</p>")
+    assert code in extract(html).text
+
+
+def test_address_blocks_skipped():
+    # <address> holds bylines and postal addresses, never article text
+    html = article("<address>By Maureen Example, Executive Editor</address>"
+                   f"<p>{PARA * 3}</p><address>8600 Harbour Road, Springfield</address>")
+    text = extract(html).text
+    assert "Maureen" not in text and "Harbour Road" not in text
+    assert "The council approved" in text
+
+
 def test_junk_named_wrapper_holding_the_article_is_kept():
     html = ("<html><body><div class='page-with-sidebar'>"
             + "".join(f"<p>{i}. {PARA}</p>" for i in range(6))
@@ -179,6 +195,14 @@ def test_hidden_copy_of_the_article_is_dropped():
     hidden = f"<div style='display:none'><div class='entry-content'><p>Secret {PARA}</p></div></div>"
     text = extract(article(f"<div class='entry-content'><p>{PARA * 4}</p>{hidden}</div>")).text
     assert "The council approved" in text and "Secret" not in text
+
+
+def test_title_after_dropped_link_blocks_is_dropped():
+    # links dropped from the region's start do not count in the title's position
+    links = "".join(f"<p><a href='/n/{i}'>Recent story number {i}</a></p>" for i in range(8))
+    html = article(f"{links}<h1>Budget approved</h1><p>{PARA * 3}</p>", title="Budget approved")
+    text = extract(html, title="Budget approved").text
+    assert "Budget approved" not in text and text.startswith("The council approved")
 
 
 def test_duplicate_paragraphs_dropped():
@@ -289,3 +313,17 @@ def test_cached_verdicts_equal_element_verdict() -> None:
         checked += 1
     assert checked > 15
     assert {element_verdict(el.tag, dict(el.items()))[0] for el in root.iter()} >= {0, 1, 2}
+
+
+@pytest.mark.parametrize("href,off_site", [
+    ("https://shop.example.net/item/1", True),  # another site
+    ("#section-2", True),  # a permalink anchor on the heading itself
+    ("/guides/other-post", False),  # relative: the same site
+    ("https://blog.example.com/p/2", False),  # the page's own host
+    ("https://www.example.com/p/3", False),  # another host of the same site
+    ("mailto:editor@example.net", False), ("javascript:void(0)", False), ("", False),
+])
+def test_points_off_site(href, off_site):
+    from cleaning.extract import points_off_site, site_key
+    page = "https://blog.example.com/p/1"
+    assert points_off_site(href, page, site_key(page)) is off_site

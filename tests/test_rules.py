@@ -5,9 +5,20 @@ import pytest
 
 from cleaning.extract import CONTENT, JUNK, NEUTRAL, classify_attrs, is_hidden_class
 from cleaning.lines import drop_boilerplate_lines, is_boilerplate_line, match_line_rule
-from cleaning.rules import END_MARKER_RE, ERROR_PAGE_RE, NEXT_LABEL_RE, PREV_LABEL_RE
+from cleaning.rules import (
+    END_MARKER_RE,
+    ERROR_PAGE_RE,
+    NEXT_LABEL_RE,
+    PREV_LABEL_RE,
+    READ_MORE_BUTTON_RE,
+)
 
 LINE_CASES = [
+    ("Autorin: Jane Doe", "byline"),
+    # reading time
+    ("7 min read", "reading_time"), ("2 minute read", "reading_time"),
+    ("The Spotter Team - 7 min read", "reading_time"), ("27 Nov. 2025 - 10 min read", "reading_time"),
+    ("Reading time: 5 minutes", "reading_time"), ("Lesezeit: ca. 4 Minuten", "reading_time"),
     # contact headers
     ("Tel: +86-17091920596", "contact"),
     ("TEL：0592-5556666", "contact"),
@@ -154,6 +165,13 @@ LINE_CASES = [
 ]
 
 NEGATIVE_LINES = [
+    # byline/dateline words are whole words: not "Authorization", "Textile", "Standard"
+    "Authorization: Bearer YOUR_API_KEY",
+    "Textile makers gather in Milan",
+    "Authority figures in the village",
+    "Standard 2020",
+    "It takes 5 min to read the whole manual, the author says.",
+    "Give it 10 minutes reading time before you decide.",
     "Tel Aviv engineers joined the project team in January.",
     "He said to tell the council twice.",
     "Telephone companies raised prices by 3% this year, the regulator said.",
@@ -289,6 +307,15 @@ def test_hidden_utility_classes(cls, hidden):
 ])
 def test_end_markers(text, is_marker):
     assert bool(END_MARKER_RE.match(text)) is is_marker
+
+
+@pytest.mark.parametrize("text,is_button", [
+    ("Read more", True), ("Read More »", True), ("Continue reading…", True), ("Weiterlesen", True),
+    ("Lire la suite", True), ("阅读全文", True),
+    ("Read more about our methodology", False), ("Related articles", False), ("Read next", False),
+])
+def test_read_more_buttons(text, is_button):
+    assert bool(READ_MORE_BUTTON_RE.match(text)) is is_button
 
 
 @pytest.mark.parametrize("label,prev,nxt", [
