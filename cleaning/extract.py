@@ -1156,7 +1156,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
     after_teaser_head = False  # the previous block was a dropped linked heading
     excerpts: set[int] = set()  # ...and these blocks followed one: a teaser's excerpt?
     skipping = False  # inside a "related / read more" section that may end before the article
-    for block in blocks:
+    for i, block in enumerate(blocks):
         text = block.text
         if len(text) < 60 and rules.END_MARKER_RE.match(text) \
                 and so_far >= max(END_MARKER_MIN_SHARE * total, 200) \
@@ -1180,6 +1180,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
             continue
         cleaned = strip_line_rules(block, extra)
         if cleaned is None:
+            after_teaser_head = False  # a dropped line (a photo credit) between: not a teaser
             label = orphan_label(kept, kept_at, i)
             if label is not None:
                 orphans.append(label)
