@@ -190,7 +190,7 @@ _PHONE = r"\+?[\d(][\d\s().\-/]{5,}"
 CONTACT_LINE_PATTERNS = (
     rf"^(?:tel|tel\.|telephone|phone|mob|mobile|cell|fax|hotline|电话|手机|传真|热线|联系电话)\s*[:：.]?\s*{_PHONE}",
     r"^(?:whats\s*app|wechat|we\s*chat|skype|viber|line\s*id|qq|微信|e-?mail|email|邮箱|电子邮件)\s*[:：]",
-    r"^(?:contact\s*us|contact|联系我们|联系方式)\s*[:：]?\s*$",
+    r"^(?:contact\s*us|contact|kontakt|contacto|contatto|联系我们|联系方式)\s*[:：]?\s*$",
     r"^(?:add|addr|address|地址)\s*[:：]\s*\S",
 )
 CITY_LIST_PATTERNS = (
@@ -276,6 +276,7 @@ CREDIT_LINE_PATTERNS = (
     r"^(?:photo|photos|foto|fotos|bild|bilder|image|images|imagen|imagem|immagine|zdjęcie|"
     r"fot\.|credit|credits|photo credit|image credit|bildquelle|fotoquelle|图片来源|图片|摄影)\s*[:：]",
     r"^\((?:photo|foto|image|bild)\s*[:：]",
+    r"^(?:źródło|quelle|fuente|fonte)\s*[:：]\s*[^.!?]{0,50}$",  # a source label: "Quelle: dpa"
     r"^(?:titelbild|beitragsbild|headerbild|vorschaubild|bildnachweis|crédits? photos?|photo credits?|credit)(?:\s*[:：].{0,60})?\s*$",
     r"^(?:photograph|photo|picture|image|foto|fotos|bild) (?:by|von|de|di|par)\b.{0,80}$",
     r"^.{0,80}(?:/|\(|©\s*)\s*(?:getty images|afp|dpa|ap photo|imago(?: images)?|shutterstock|istock(?:photo)?|"
@@ -287,6 +288,8 @@ CREDIT_LINE_PATTERNS = (
 _MONTH = (r"(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|janv|févr|avr|"
           r"juil|déc|ene|abr|ago|dic|sty|lut|kwi|maj|cze|lip|sie|wrz|paź|lis|gru)[a-zäéû]*\.?")
 DATELINE_LINE_PATTERNS = (
+    r"^(?:der|dieser) (?:beitrag|artikel|eintrag) wurde am\b.{0,120}$",
+    r"^(?:release date|erscheinungsdatum|publication date|fecha de publicación)\s*[:：]\s*$",
     # "Aktualisiert: 11.04.2020, 10:27", "Updated on 2021-07-17", "Letzte Änderung 14.02.2019"
     r"^(?:aktualisiert|publiziert|veröffentlicht|erstellt|stand|letzte änderung|zuletzt aktualisiert|"
     r"updated|published|posted|last (?:updated|modified|changed)|actualizado|publicado|mis à jour|"
@@ -317,7 +320,7 @@ FOLLOW_LINE_PATTERNS = (
 AD_LABEL_LINE_PATTERNS = (
     r"^[*\-–\s]*(?:anzeige|werbung|reklama|advertisement|advertising|publicidad|publicité|pubblicità|"
     r"sponsored|sponsored content|广告)\s*[:：.\-–]?\s*$",
-    r"^\*?(?:werbung|anzeige)\s*[:.,]",
+    r"^\*?(?:werbung|anzeige)\s*[:.,\-–]",
     r"^(?:subscribe now|subscribe to (?:read|continue|our)|to (?:view|read) the full story, please subscribe|"
     r"already a subscriber\b|sign in to continue|log in to continue)",
     r"\balready a subscriber\b",
