@@ -18,6 +18,8 @@ SURE = 0.90  # classifier probability above which it overrides a disagreeing hin
 # CJK scripts carry a lot per character: one counts as this many letters.
 CJK_WEIGHT = 3
 LETTER = re.compile(r"[^\W\d_]")
+QUICK_PROBE = 60  # most texts have MIN_LETTERS letters in this many characters already
+TAG_SEPARATOR = re.compile(r"[-_\s,;]")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # Classifier labels that are one language under ISO 639-1 (CLD2 -> ours).
 LABEL_ALIASES: dict[str, str] = {"nb": "no", "nn": "no"}
@@ -43,7 +45,7 @@ def normalize_language(code: str | None) -> str | None:
     """
     if not code:
         return None
-    primary = re.split(r"[-_\s,;]", code.strip().lower(), maxsplit=1)[0]
+    primary = TAG_SEPARATOR.split(code.strip().lower(), maxsplit=1)[0]
     if len(primary) != 2 or not primary.isascii() or not primary.isalpha():
         return None
     return HINT_ALIASES.get(primary, primary)
@@ -57,6 +59,17 @@ def count_letters(text: str) -> int:
     """
     cjk = len(CJK.findall(text))
     return len(LETTER.findall(text)) - cjk + cjk * CJK_WEIGHT
+
+
+def has_enough_letters(text: str) -> bool:
+    """At least MIN_LETTERS (weighted) letters in the first LETTER_PROBE characters. The count
+    only grows with the prefix, so a short prefix that has enough settles it.
+
+    >>> has_enough_letters("1, 2, 3 ok"), has_enough_letters("x" * 70), has_enough_letters("中文" * 4)
+    (False, True, True)
+    """
+    return count_letters(text[:QUICK_PROBE]) >= MIN_LETTERS \
+        or count_letters(text[:LETTER_PROBE]) >= MIN_LETTERS
 
 
 def classify_text(text: str) -> tuple[str, float]:
@@ -91,7 +104,7 @@ def detect_language(text: str, hint: str | None) -> str | None:
     """
     hint = normalize_language(hint)
     sample = (text or "")[:SAMPLE_CHARS]
-    if count_letters(sample[:LETTER_PROBE]) < MIN_LETTERS:
+    if not has_enough_letters(sample):
         return hint
     try:
         label, prob = classify_text(sample)

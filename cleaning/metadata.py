@@ -348,12 +348,18 @@ def same_site(a: str, b: str) -> bool:
     >>> same_site("https://www.e.com/a", "http://news.e.com/b"), same_site("https://a.com.cn", "https://b.com.cn")
     (True, False)
     """
-    def site(url: str) -> str:
-        host = (urlsplit(url).hostname or "").lower()
-        labels = host.split(".")
-        keep = 3 if len(labels) >= 3 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else 2
-        return ".".join(labels[-keep:])
-    return site(a) == site(b) != ""
+    return site_of_host(urlsplit(a).hostname) == site_of_host(urlsplit(b).hostname) != ""
+
+
+def site_of_host(host: str | None) -> str:
+    """The registrable-looking part of a host name (see same_site).
+
+    >>> site_of_host("news.e.co.uk"), site_of_host(None)
+    ('e.co.uk', '')
+    """
+    labels = (host or "").lower().split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
 
 
 def choose_canonical(signals: PageSignals, url: str) -> str | None:
@@ -364,13 +370,15 @@ def choose_canonical(signals: PageSignals, url: str) -> str | None:
         return None
     page = urlsplit(url) if url else None
     page_path = page.path if page else ""
+    page_site = site_of_host(page.hostname) if page and page.hostname else None
     for href in candidates:
         absolute = absolute_http_url(href, url)
         if absolute is None:
             continue
-        if page and page.hostname and not same_site(absolute, url):
-            continue
-        if urlsplit(absolute).path in ("", "/") and page_path not in ("", "/"):
+        parts = urlsplit(absolute)
+        if page_site is not None and site_of_host(parts.hostname) != page_site:
+            continue  # same_site(absolute, url), with each URL split once
+        if parts.path in ("", "/") and page_path not in ("", "/"):
             continue  # CMS bug: every page declares the home page as canonical
         return strip_tracking(absolute)
     return None
@@ -406,7 +414,12 @@ def split_title(title: str) -> list[str]:
     >>> split_title("China-Europe deal - Example News")
     ['China-Europe deal', 'Example News']
     """
-    return [p.strip() for p in TITLE_SEPARATOR.split(title) if p and p.strip()]
+    return list(_split_title(title))
+
+
+@lru_cache(maxsize=4096)  # the separator regex is tried at every character; titles recur
+def _split_title(title: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in TITLE_SEPARATOR.split(title) if p and p.strip())
 
 
 @lru_cache(maxsize=4096)  # pure; a page asks for the same few titles many times
