@@ -154,20 +154,19 @@ def remove_keep_tail(el: etree._Element) -> None:
 _TOKEN_FIND = re.compile(r"[^\s_\-]+").findall
 
 
-@lru_cache(maxsize=16384)
-def attr_words(attrs: str) -> frozenset[str]:
+def token_runs(attrs: str) -> frozenset[str] | list[str]:
     """Tokens of a class/id string, and their runs of up to 3 joined without separators when
-    the run starts with the first part of some compound rule token.
+    the run starts with the first part of some compound rule token (uncached: ids are unique).
 
-    >>> sorted(attr_words("c-article body"))
+    >>> sorted(token_runs("c-article body"))
     ['article', 'articlebody', 'body', 'c', 'carticle', 'carticlebody']
-    >>> sorted(attr_words("elementor-element e-flex"))
+    >>> sorted(token_runs("elementor-element e-flex"))
     ['e', 'element', 'elementor', 'flex']
     """
     tokens = _TOKEN_FIND(attrs.lower())
     starts = rules.COMPOUND_STARTS
     if len(tokens) < 2 or starts.isdisjoint(tokens):
-        return frozenset(tokens)
+        return tokens  # the common case: no run to join, the token list is enough for lookups
     words = set(tokens)
     count = len(tokens)
     for i, token in enumerate(tokens):
@@ -175,6 +174,33 @@ def attr_words(attrs: str) -> frozenset[str]:
             for n in range(2, min(rules.MAX_TOKEN_RUN, count - i) + 1):
                 words.add("".join(tokens[i:i + n]))
     return frozenset(words)
+
+
+@lru_cache(maxsize=16384)
+def attr_words(attrs: str) -> frozenset[str]:
+    """:func:`token_runs` as a set (cached: class strings repeat).
+
+    >>> sorted(attr_words("c-article body"))
+    ['article', 'articlebody', 'body', 'c', 'carticle', 'carticlebody']
+    """
+    return frozenset(token_runs(attrs))
+
+
+def classify_words(attrs: str) -> int:
+    """Verdict of a class/id string: CONTENT, JUNK or NEUTRAL (uncached form of
+    :func:`classify_attrs`, for id strings that rarely repeat).
+
+    >>> classify_words("entry-content clearfix") == CONTENT, classify_words("") == NEUTRAL
+    (True, True)
+    """
+    if not attrs:
+        return NEUTRAL
+    words = token_runs(attrs)
+    if not rules.CONTENT_WORDS.isdisjoint(words):
+        return CONTENT
+    if not rules.JUNK_WORDS.isdisjoint(words):
+        return JUNK
+    return NEUTRAL
 
 
 @lru_cache(maxsize=16384)
@@ -188,14 +214,7 @@ def classify_attrs(attrs: str) -> int:
     >>> classify_attrs("canvas-wrapper navigator") == NEUTRAL
     True
     """
-    if not attrs:
-        return NEUTRAL
-    words = attr_words(attrs)
-    if not words.isdisjoint(rules.CONTENT_WORDS):
-        return CONTENT
-    if not words.isdisjoint(rules.JUNK_WORDS):
-        return JUNK
-    return NEUTRAL
+    return classify_words(attrs)
 
 
 @lru_cache(maxsize=16384)
@@ -456,16 +475,26 @@ def element_verdict(tag: str, attrs: dict[str, str]) -> tuple[int, int]:
         return JUNK, 0
     if itemprop and itemprop.lower() in rules.JUNK_ITEMPROPS:
         return JUNK, 0
-    cls, ident = classify_attrs(attrs.get("class") or ""), classify_attrs(attrs.get("id") or "")
-    verdict = CONTENT if CONTENT in (cls, ident) else JUNK if JUNK in (cls, ident) else NEUTRAL
-    if verdict == CONTENT:
+    cls = attrs.get("class") or ""
+    return named_verdict(tag, cls, classify_attrs(cls), classify_words(attrs.get("id") or ""),
+                         role)
+
+
+def named_verdict(tag: str, cls: str, cls_verdict: int, id_verdict: int,
+                  role: str | None = None) -> tuple[int, int]:
+    """The class/id part of :func:`element_verdict` (its other attributes are neutral).
+
+    >>> named_verdict("header", "entry-header", NEUTRAL, NEUTRAL), named_verdict("header", "", 0, 0)
+    ((0, 0), (1, 0))
+    """
+    if CONTENT in (cls_verdict, id_verdict):
         return CONTENT, 2
+    verdict = JUNK if JUNK in (cls_verdict, id_verdict) else NEUTRAL
     if tag == "article":
         return verdict, 3
     if tag == "main" or role == "main":
         return verdict, 4
     if verdict == NEUTRAL and tag in rules.GUARDED_SKIP_TAGS:
-        cls = attrs.get("class") or ""
         if tag == "header" and cls and not attr_words(cls).isdisjoint(rules.POSITIVE_WORDS):
             return NEUTRAL, 0  # entry-header / article-header: title, lead, byline
         return JUNK, 0
@@ -489,7 +518,9 @@ def class_verdict(tag: str, cls: str) -> tuple[int, int]:
     >>> class_verdict("div", "entry-content"), class_verdict("nav", "menu")
     ((2, 2), (1, 0))
     """
-    return element_verdict(tag, {"class": cls})
+    if tag in rules.SKIP_TAGS:
+        return JUNK, 0
+    return named_verdict(tag, cls, classify_words(cls), NEUTRAL)
 
 
 # The attributes element_verdict reads; the others cannot change an element's verdict.
@@ -509,6 +540,32 @@ def cached_verdict(tag: str, items: tuple[tuple[str, str], ...]) -> tuple[int, i
     return element_verdict(tag, dict(items))
 
 
+def items_verdict(tag: str, items: list[tuple[str, str]]) -> tuple[int, int]:
+    """:func:`element_verdict` from an element's ``items()``, cached where caching pays: ids
+    are nearly unique, so an element with an id is judged directly (its class through the
+    class cache) instead of missing a cache keyed by every attribute.
+
+    >>> items_verdict("div", [("id", "post-123"), ("class", "entry-content"), ("data-x", "1")])
+    (2, 2)
+    >>> items_verdict("div", [("style", "display:none"), ("id", "x")])
+    (1, 0)
+    """
+    cls = ident = None
+    for name, value in items:
+        if name == "class":
+            cls = value
+        elif name == "id":
+            ident = value
+        elif name in VERDICT_ATTRIBUTES:  # style, role, itemprop, hidden: rare, cache by all
+            return cached_verdict(tag, tuple([kv for kv in items if kv[0] in VERDICT_ATTRIBUTES]))
+    if ident is None:
+        return bare_verdict(tag) if cls is None else class_verdict(tag, cls)
+    if tag in rules.SKIP_TAGS:
+        return JUNK, 0
+    return named_verdict(tag, cls or "", classify_attrs(cls) if cls else NEUTRAL,
+                         classify_words(ident))
+
+
 def annotate(body: etree._Element, skip_chrome: bool = True) -> Annotation:
     """One iterwalk over the body computing the counters of every element.
 
@@ -525,99 +582,143 @@ def annotate(body: etree._Element, skip_chrome: bool = True) -> Annotation:
     return ann
 
 
+# Tag properties the annotate walk tests, as bits of one dict lookup per element (instead of
+# several set tests on every start and end event).
+TAG_SKIP, TAG_BLOCK, TAG_NO_VERDICT, TAG_ARTICLE, TAG_LINK, TAG_PARA, TAG_SCORED, TAG_TEASER = (
+    1 << i for i in range(8))
+
+
+@lru_cache(maxsize=2)
+def walk_tag_bits(skip_chrome: bool) -> dict[str, int]:
+    """Per-tag bits of :func:`walk_annotate` (TAG_SKIP only when chrome is skipped).
+
+    >>> bits = walk_tag_bits(True)
+    >>> bits["nav"] & TAG_SKIP > 0, bits["p"] & TAG_SCORED > 0, bits["br"] & TAG_BLOCK
+    (True, True, 0)
+    """
+    groups = (
+        (rules.SKIP_TAGS if skip_chrome else (), TAG_SKIP),
+        (rules.BLOCK_TAGS - {"br"}, TAG_BLOCK),  # a block child stops a text div being scored
+        (NO_VERDICT_TAGS, TAG_NO_VERDICT),
+        (("article", "main"), TAG_ARTICLE),
+        (("a",), TAG_LINK),
+        (("p",), TAG_PARA),
+        (rules.SCORED_TAGS | TEXT_DIV_TAGS, TAG_SCORED),
+        (("h2", "h3", "h4"), TAG_TEASER),
+    )
+    bits: dict[str, int] = {}
+    for tags, bit in groups:
+        for tag in tags:
+            bits[tag] = bits.get(tag, 0) | bit
+    return bits
+
+
+def has_label_hint(text: str) -> bool:
+    """:func:`has_label_keyword` with the common answers found by ``in`` (no regex call).
+
+    >>> has_label_hint("Next: a"), has_label_hint("上一篇"), has_label_hint("上海"), has_label_hint("x")
+    (True, True, False, False)
+    """
+    if ":" in text or "：" in text:
+        return True
+    return ("上" in text or "下" in text) and rules.LABEL_HINT_RE.search(text) is not None
+
+
 def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
-    """The iterwalk of :func:`annotate`."""
+    """The iterwalk of :func:`annotate` (the hot loop of extraction: one dict lookup of tag
+    bits per element, the bits kept on the stack for the end event)."""
     stats: dict = {}
     skipped: list = []
-    skip_tags = rules.SKIP_TAGS if skip_chrome else frozenset()
     paragraphs: list = []
     junk: list = []
     anchors: list = []
     teasers = 0
     teaser_heads: list = []
     labels: list = []
-    label_hint = rules.LABEL_HINT_RE.search
     article_depth = 0  # open <article>/<main> elements around the current one
-    stack: list = []
+    stack: list = []  # counters of the open elements
+    bits_stack: list = []  # their tag bits
     index = 0
-    block_tags = rules.BLOCK_TAGS
-    scored_tags = rules.SCORED_TAGS
+    tag_bits = walk_tag_bits(skip_chrome).get
     walker = etree.iterwalk(body, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag
-        if not isinstance(tag, str):
-            tag = ""
         if event == "start":
+            tag = el.tag
+            if not isinstance(tag, str):
+                tag = ""
+            bits = tag_bits(tag, 0)
             s = [0, 0, 0, 0, index, index, 0]
             index += 1
-            if tag in skip_tags and stack:
-                if tag in block_tags:
+            stats[el] = s
+            if stack:
+                if bits & TAG_BLOCK:
                     stack[-1][FLAGS] |= HAS_BLOCK_CHILD
-                stats[el] = s
-                junk.append(el)
-                skipped.append(el)
-                stack.append(s)
-                walker.skip_subtree()
-                continue
+                if bits & TAG_SKIP:  # never content: counters stay zero, subtree not walked
+                    junk.append(el)
+                    skipped.append(el)
+                    stack.append(s)
+                    bits_stack.append(0)
+                    walker.skip_subtree()
+                    continue
             text = el.text
             if text:
                 n = len(text.strip())
                 if n:
                     s[TEXT] = n
-                    if n < 300 and label_hint(text):
+                    if n < 300 and has_label_hint(text):
                         labels.append((el, False, text))
-            stats[el] = s
-            if stack and tag in block_tags and tag != "br":
-                stack[-1][FLAGS] |= HAS_BLOCK_CHILD
-            if tag in NO_VERDICT_TAGS:
-                verdict, rank = NEUTRAL, 0
+            if bits & TAG_NO_VERDICT:
+                verdict = rank = 0
             else:
-                items = el.items()
-                if not items:
+                names = el.keys()  # cheaper than items(): no attribute values decoded
+                if not names:
                     verdict, rank = bare_verdict(tag)
-                elif len(items) == 1 and items[0][0] == "class":  # the common case: cached
-                    verdict, rank = class_verdict(tag, items[0][1])
+                elif len(names) == 1 and names[0] == "class":  # the common case: cached
+                    verdict, rank = class_verdict(tag, el.get("class"))
                 else:
-                    verdict, rank = cached_verdict(
-                        tag, tuple([kv for kv in items if kv[0] in VERDICT_ATTRIBUTES]))
-            if verdict == JUNK and tag == "header" and article_depth:
-                verdict = NEUTRAL  # an article's own header (title, lead), not the site's
-            if tag == "article" or tag == "main":
+                    verdict, rank = items_verdict(tag, el.items())
+                # an article's own header (title, lead) is not the site's
+                if verdict == JUNK and not (article_depth and tag == "header"):
+                    junk.append(el)
+                if rank:
+                    anchors.append((rank, el))
+                    for open_s in stack:
+                        open_s[FLAGS] |= HAS_ANCHOR
+                    s[FLAGS] |= HAS_ANCHOR
+            if bits & TAG_ARTICLE:
                 article_depth += 1
-            if verdict == JUNK:
-                junk.append(el)
-            if rank:
-                anchors.append((rank, el))
-                for open_s in stack:
-                    open_s[FLAGS] |= HAS_ANCHOR
-                s[FLAGS] |= HAS_ANCHOR
             stack.append(s)
+            bits_stack.append(bits)
         else:
             s = stack.pop()
+            bits = bits_stack.pop()
             s[LAST] = index - 1
-            if tag == "article" or tag == "main":
-                article_depth -= 1
-            if tag == "a":
-                s[LINK] = s[TEXT]
-            elif tag == "p":
-                s[PCOUNT] += 1
-            if not s[FLAGS] & HAS_BLOCK_CHILD and (tag in scored_tags or tag in TEXT_DIV_TAGS):
-                if s[TEXT] >= MIN_PARAGRAPH:
-                    paragraphs.append(el)
-            elif tag in ("h2", "h3", "h4") and s[TEXT] > 10 and s[LINK] >= 0.6 * s[TEXT]:
-                teasers += 1
-                teaser_heads.append(el)
+            if bits:
+                if bits & TAG_ARTICLE:
+                    article_depth -= 1
+                if bits & TAG_LINK:
+                    s[LINK] = s[TEXT]
+                elif bits & TAG_PARA:
+                    s[PCOUNT] += 1
+                if bits & TAG_SCORED:
+                    if not s[FLAGS] & HAS_BLOCK_CHILD and s[TEXT] >= MIN_PARAGRAPH:
+                        paragraphs.append(el)
+                elif bits & TAG_TEASER and s[TEXT] > 10 and s[LINK] >= 0.6 * s[TEXT]:
+                    teasers += 1
+                    teaser_heads.append(el)
             if stack:
                 parent = stack[-1]
-                parent[TEXT] += s[TEXT]
-                parent[LINK] += s[LINK]
-                parent[PCOUNT] += s[PCOUNT]
+                if s[TEXT]:  # LINK <= TEXT: nothing to add from an element without text
+                    parent[TEXT] += s[TEXT]
+                    parent[LINK] += s[LINK]
+                if s[PCOUNT]:
+                    parent[PCOUNT] += s[PCOUNT]
                 tail = el.tail
                 if tail:
                     n = len(tail.strip())
                     if n:
                         parent[TEXT] += n
-                        if n < 300 and label_hint(tail):
+                        if n < 300 and has_label_hint(tail):
                             labels.append((el, True, tail))
     return Annotation(stats, paragraphs, junk, anchors, teasers, teaser_heads, labels, skipped)
 
