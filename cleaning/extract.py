@@ -16,9 +16,11 @@ Design (EXTRACTION-NOTES.md sections 4-5), all on one lxml tree, no copies:
 """
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
@@ -1302,11 +1304,39 @@ def listing_container(ann: Annotation, body: etree._Element) -> etree._Element |
 # ---------------------------------------------------------------------------
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block (restored afterwards).
+
+    Extraction allocates a counter list per element (~1,000 per page) that all die when it
+    returns, and none of them is in a reference cycle; the collector would traverse them
+    several times per page for nothing (~0.6-1 ms/page measured).
+
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def extract_content(root: etree._Element | None, url: str, config: CleaningConfig,
                     title: str | None = None) -> Content:
     """Find the main content of a parsed page (mutates the tree)."""
     if root is None:
         return EMPTY_CONTENT
+    with gc_paused():
+        return extract_from_tree(root, url, config, title)
+
+
+def extract_from_tree(root: etree._Element, url: str, config: CleaningConfig,
+                      title: str | None) -> Content:
+    """:func:`extract_content` on a parsed tree."""
     body = root.find("body")
     if body is None:
         body = root
