@@ -814,6 +814,7 @@ def score_candidates(body: etree._Element, ann: Annotation,
     starts = [r[0] for r in removed]
     scores: dict = {}
     mass: dict = {}
+    chains: dict = {}
     for el in ann.paragraphs:
         s = stats[el]
         if removed and is_removed(s[INDEX], starts, removed):
@@ -823,21 +824,35 @@ def score_candidates(body: etree._Element, ann: Annotation,
             continue
         inner = 1 + count_commas(text_of(el)) + min(n / 100, 3)  # commas only where scored
         parent = el.getparent()
-        level = 0
-        while parent is not None:
-            if level < 5:
-                if parent not in scores:
-                    tag = parent.tag if isinstance(parent.tag, str) else ""
-                    scores[parent] = tag_weight(tag) + class_weight(attr_string(parent))
-                scores[parent] += inner / (1 if level == 0 else 2 if level == 1 else level * 3)
-            mass[parent] = mass.get(parent, 0.0) + inner
-            if parent is body:
-                break
-            parent = parent.getparent()
-            level += 1
+        chain = chains.get(parent)
+        if chain is None:  # sibling paragraphs share their ancestors: climb once per parent
+            chain = chains[parent] = ancestor_chain(parent, body)
+        for level, node in enumerate(chain[:5]):
+            if node not in scores:
+                tag = node.tag if isinstance(node.tag, str) else ""
+                scores[node] = tag_weight(tag) + class_weight(attr_string(node))
+            scores[node] += inner / (1 if level == 0 else 2 if level == 1 else level * 3)
+        for node in chain:
+            mass[node] = mass.get(node, 0.0) + inner
     for el in scores:
         scores[el] *= 1 - link_density(stats[el])
     return scores, mass
+
+
+def ancestor_chain(node: etree._Element | None, body: etree._Element) -> list[etree._Element]:
+    """``node`` and its ancestors, nearest first, up to and including ``body``.
+
+    >>> root = etree.fromstring("<body><div><p>x</p></div></body>")
+    >>> [el.tag for el in ancestor_chain(root[0][0], root)]
+    ['p', 'div', 'body']
+    """
+    chain = []
+    while node is not None:
+        chain.append(node)
+        if node is body:
+            break
+        node = node.getparent()
+    return chain
 
 
 def grow_to_mass(best: etree._Element, body: etree._Element, mass: dict, stats: dict,
@@ -1361,7 +1376,9 @@ def extract_from_tree(root: etree._Element, url: str, config: CleaningConfig,
     region_ld = sum(s[LINK] for s in region_stats) / region_text if region_text else 0.0
 
     body_good = good_text(ann.stats[body])
-    container = listing_container(ann, body) if count_paragraphs(blocks) < 3 else None
+    region_blocks = blocks
+    paragraphs = count_paragraphs(blocks)
+    container = listing_container(ann, body) if paragraphs < 3 else None
     if container is not None and not any(is_inside(container, el, ann.stats) for el in region):
         listing_blocks = filter_blocks(render_blocks([container]), title, extra, listing=True)
         listing_text = join_blocks(listing_blocks)
@@ -1376,7 +1393,8 @@ def extract_from_tree(root: etree._Element, url: str, config: CleaningConfig,
             blocks, text, method = fallback, fallback_text, "fallback"
             region_ld = 0.0
 
-    paragraphs = count_paragraphs(blocks)
+    if blocks is not region_blocks:  # a listing or the fallback replaced them
+        paragraphs = count_paragraphs(blocks)
     return Content(
         excerpt_count=count_excerpts(blocks),
         text=text,
