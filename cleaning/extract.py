@@ -143,7 +143,7 @@ def comparable(text: str) -> str:
     >>> comparable("Hello, World!") == comparable("hello world")
     True
     """
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return "".join(filter(str.isalnum, text.casefold()))
 
 
 def remove_keep_tail(el: etree._Element) -> None:
