@@ -103,7 +103,6 @@ EXCERPT_ENDS = ("...", "…", "[…]", "[...]", "……")
 SENTENCE_END = (".", "!", "?", "。", "！", "？", "\"", "”", ":", ")")
 
 
-
 def text_of(el: etree._Element) -> str:
     """All text inside an element (its XPath ``string()``, tail excluded), serialised in C:
     ~3x faster than evaluating a compiled ``XPath("string()")`` per element.
