@@ -39,9 +39,13 @@ _COUNT_ELEMENTS = etree.XPath("count(//*)")
 
 
 def make_parser() -> etree.HTMLParser:
-    """The one HTML parser configuration gleaner uses (input is always UTF-8 bytes)."""
+    """The one HTML parser configuration gleaner uses (input is always UTF-8 bytes).
+
+    ``collect_ids=False``: no hash table of id attributes (nothing here uses XPath ``id()``;
+    building it cost ~0.1 ms/page).
+    """
     return etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
-                            recover=True, huge_tree=True, encoding="utf-8")
+                            recover=True, huge_tree=True, encoding="utf-8", collect_ids=False)
 
 
 _PARSER = make_parser()

@@ -298,6 +298,7 @@ def test_cached_verdicts_equal_element_verdict() -> None:
         cached_verdict,
         class_verdict,
         element_verdict,
+        items_verdict,
     )
     root = parse_html(f"<html><body>{VERDICT_MARKUP}</body></html>")
     checked = 0
@@ -306,6 +307,8 @@ def test_cached_verdicts_equal_element_verdict() -> None:
         expected = element_verdict(el.tag, dict(items))
         assert cached_verdict(el.tag, tuple(kv for kv in items if kv[0] in VERDICT_ATTRIBUTES)) \
             == expected, el.tag
+        if items:
+            assert items_verdict(el.tag, items) == expected, el.tag
         if not items:
             assert bare_verdict(el.tag) == expected
         elif len(items) == 1 and items[0][0] == "class":

@@ -259,6 +259,19 @@ def test_keyword_gated_search_equals_the_full_search(line):
     assert gated == full
 
 
+@pytest.mark.parametrize("line", [line for line, _ in LINE_CASES] + NEGATIVE_LINES
+                         + ["ſhare: x", "Kontakt", "İ", "© 2021 x", "/ Getty Images", "上一篇：x"])
+def test_first_character_dispatch_matches_the_full_rule_regex(line):
+    """match_start_rule (rules narrowed by the line's first character) finds what the full
+    anchored regex finds, with the same reason."""
+    from cleaning.lines import match_start_rule
+    from cleaning.rules import LINE_RULES_START_RE
+
+    stripped = line.strip()
+    full = LINE_RULES_START_RE.match(stripped)
+    assert (full.lastgroup if full else None) == match_start_rule(stripped)
+
+
 def test_long_lines_are_never_boilerplate():
     assert match_line_rule("Tel: +86-17091920596 " + "and a very long sentence " * 10) is None
 
