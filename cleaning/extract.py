@@ -65,11 +65,11 @@ EMPTY_CONTENT = Content(text="")
 # Per-element counters (a list per element, indices below).
 TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS = range(7)  # COMMAS: unused slot (see scoring)
 # FLAGS bits
-HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, HIDDEN_IN_JUNK = 1, 2, 4, 8
+HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED = 1, 2, 4, 8, 16
 # Attribute verdicts
 # HIDDEN (attribute or style): junk, and inside junk even around a content anchor. TOGGLED (a
 # utility class such as "hide" that scripts remove for "show all", tabs, accordions): content,
-# except inside junk where it is HIDDEN.
+# except inside junk where it is HIDDEN (prune_junk decides both).
 NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED = 0, 1, 2, 3, 4
 
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
@@ -561,7 +561,6 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
     labels: list = []
     label_hint = rules.LABEL_HINT_RE.search
     article_depth = 0  # open <article>/<main> elements around the current one
-    junk_depth = 0  # open junk elements around the current one
     stack: list = []
     index = 0
     block_tags = rules.BLOCK_TAGS
@@ -606,18 +605,15 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                         tag, tuple([kv for kv in items if kv[0] in VERDICT_ATTRIBUTES]))
             if verdict == JUNK and tag == "header" and article_depth:
                 verdict = NEUTRAL  # an article's own header (title, lead), not the site's
-            elif verdict == HIDDEN or verdict == TOGGLED:
-                if junk_depth:  # e.g. full texts of related cards, kept for a script to show
-                    s[FLAGS] |= HIDDEN_IN_JUNK
-                    verdict = JUNK
-                else:
-                    verdict = JUNK if verdict == HIDDEN else NEUTRAL
+            elif verdict > CONTENT:  # HIDDEN or TOGGLED: decided by prune_junk
+                s[FLAGS] |= IS_HIDDEN if verdict == HIDDEN else IS_TOGGLED
+                junk.append(el)
+                verdict = NEUTRAL
             if tag == "article" or tag == "main":
                 article_depth += 1
             if verdict == JUNK:
                 junk.append(el)
                 s[FLAGS] |= IS_JUNK
-                junk_depth += 1
             if rank:
                 anchors.append((rank, el))
                 for open_s in stack:
@@ -626,8 +622,6 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
             stack.append(s)
         else:
             s = stack.pop()
-            if s[FLAGS] & IS_JUNK:
-                junk_depth -= 1
             s[LAST] = index - 1
             if tag == "article" or tag == "main":
                 article_depth -= 1
@@ -670,7 +664,14 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         s = stats[el]
         if s[INDEX] <= skip_until:
             continue  # inside an element already removed
-        if s[FLAGS] & HAS_ANCHOR and not s[FLAGS] & HIDDEN_IN_JUNK:
+        flags = s[FLAGS]
+        if flags & (IS_HIDDEN | IS_TOGGLED):
+            in_junk = inside_junk(el, stats)  # e.g. full texts of related cards, for a script
+            if flags & IS_TOGGLED and not in_junk:
+                continue  # "show all" items, tabs, accordions of the page: content
+            if flags & HAS_ANCHOR and not in_junk:
+                continue
+        elif flags & HAS_ANCHOR:
             continue  # wraps an articleBody / content / <article> / <main> anchor
         if s[TEXT] - s[LINK] > KEEP_JUNK_SHARE * page_good:
             continue  # holds much of the page: a layout wrapper with an unlucky name
@@ -688,6 +689,18 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         removed.append((s[INDEX], s[LAST]))
         skip_until = s[LAST]
     return removed
+
+
+def inside_junk(el: etree._Element, stats: dict) -> bool:
+    """True when a junk-named element that was kept (prune_junk goes in document order) holds
+    ``el``."""
+    for anc in el.iterancestors():
+        a = stats.get(anc)
+        if a is None:
+            return False
+        if a[FLAGS] & IS_JUNK:
+            return True
+    return False
 
 
 def is_removed(index: int, starts: list[int], removed: list[tuple[int, int]]) -> bool:
@@ -1046,7 +1059,7 @@ def unlink_offsite_headings(region: Iterable[etree._Element], page_url: str) -> 
         return
     for top in region:
         for heading in top.iter(*rules.HEADING_TAGS):
-            links = heading.findall(".//a")
+            links = list(heading.iter("a"))
             if links and all(points_off_site(a.get("href") or "", page_url, page_site)
                              for a in links):
                 etree.strip_tags(heading, "a")
@@ -1115,16 +1128,14 @@ def filter_blocks(blocks: list[Block], title: str | None,
     skipping = False  # inside a "related / read more" section that may end before the article
     for block in blocks:
         text = block.text
-        if len(text) < 60 and rules.END_MARKER_RE.match(text) \
-                and so_far >= max(END_MARKER_MIN_SHARE * total, 200) \
-                and not is_read_more_button(block):
-            if rules.HARD_END_MARKER_RE.match(text):
-                break  # comments, references, author box...: the article is over
-            skipping = True
-            continue
-        if len(text) < 60 and prose_so_far >= HARD_END_MIN_PROSE \
-                and rules.HARD_END_MARKER_RE.match(text):
-            break  # the region holds much chrome after the article, but this ends it
+        if len(text) < 60 and rules.END_MARKER_RE.match(text):
+            if so_far >= max(END_MARKER_MIN_SHARE * total, 200) and not is_read_more_button(block):
+                if rules.HARD_END_MARKER_RE.match(text):
+                    break  # comments, references, author box...: the article is over
+                skipping = True
+                continue
+            if prose_so_far >= HARD_END_MIN_PROSE and rules.HARD_END_MARKER_RE.match(text):
+                break  # the region holds much chrome after the article, but this ends it
         if skipping:
             if not (block.link_chars == 0 and len(text) >= RESUME_PROSE_CHARS):
                 continue
@@ -1150,7 +1161,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
         after_teaser_head = False
         kept.append(cleaned)
         so_far += len(cleaned.text)
-        if is_prose(cleaned):
+        if prose_so_far < HARD_END_MIN_PROSE and is_prose(cleaned):
             prose_so_far += len(cleaned.text)
     if excerpts:
         kept = drop_trailing_teasers(kept, excerpts)
