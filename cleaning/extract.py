@@ -67,11 +67,12 @@ EMPTY_CONTENT = Content(text="")
 # Per-element counters (a list per element, indices below).
 TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS = range(7)  # COMMAS: unused slot (see scoring)
 # FLAGS bits
-HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, HIDDEN_IN_JUNK = 1, 2, 4, 8
+HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED = 1, 2, 4, 8, 16
+IS_JUNK_ANCHORED = IS_JUNK | HAS_ANCHOR  # a junk-named element wrapping a content anchor
 # Attribute verdicts
 # HIDDEN (attribute or style): junk, and inside junk even around a content anchor. TOGGLED (a
 # utility class such as "hide" that scripts remove for "show all", tabs, accordions): content,
-# except inside junk where it is HIDDEN.
+# except inside junk where it is HIDDEN (prune_junk decides both).
 NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED = 0, 1, 2, 3, 4
 
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
@@ -694,7 +695,6 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
     teaser_heads: list = []
     labels: list = []
     article_depth = 0  # open <article>/<main> elements around the current one
-    junk_depth = 0  # open junk elements around the current one
     stack: list = []  # counters of the open elements
     bits_stack: list = []  # their tag bits
     index = 0
@@ -739,16 +739,13 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                 if verdict == JUNK:
                     if article_depth and tag == "header":
                         verdict = NEUTRAL  # an article's own header (title, lead), not the site's
-                elif verdict == HIDDEN or verdict == TOGGLED:
-                    if junk_depth:  # e.g. full texts of related cards, kept for a script to show
-                        s[FLAGS] |= HIDDEN_IN_JUNK
-                        verdict = JUNK
-                    else:
-                        verdict = JUNK if verdict == HIDDEN else NEUTRAL
+                elif verdict > CONTENT:  # HIDDEN or TOGGLED: decided by prune_junk
+                    s[FLAGS] |= IS_HIDDEN if verdict == HIDDEN else IS_TOGGLED
+                    junk.append(el)
+                    verdict = NEUTRAL
                 if verdict == JUNK:
                     junk.append(el)
                     s[FLAGS] |= IS_JUNK
-                    junk_depth += 1
                 if rank:
                     anchors.append((rank, el))
                     for open_s in stack:
@@ -761,8 +758,6 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
         else:
             s = stack.pop()
             bits = bits_stack.pop()
-            if s[FLAGS] & IS_JUNK:
-                junk_depth -= 1
             s[LAST] = index - 1
             if bits:
                 if bits & TAG_ARTICLE:
@@ -809,7 +804,13 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         s = stats[el]
         if s[INDEX] <= skip_until:
             continue  # inside an element already removed
-        if s[FLAGS] & HAS_ANCHOR and not s[FLAGS] & HIDDEN_IN_JUNK and not is_hidden_or_dialog(el) and (
+        flags = s[FLAGS]
+        if flags & (IS_HIDDEN | IS_TOGGLED):
+            if flags & IS_TOGGLED and not inside_junk(el, stats):
+                continue  # "show all" items, tabs, accordions of the page: content
+            # hidden, or toggled inside junk (full texts of related cards, for a script):
+            # never protected by a content anchor inside
+        elif flags & HAS_ANCHOR and not is_hidden_or_dialog(el) and (
                 anchored_junk_is_content or s[TEXT] - s[LINK] > ANCHORED_JUNK_SHARE * page_good):
             continue  # wraps an articleBody / content / <article> / <main> anchor
         if s[TEXT] - s[LINK] > KEEP_JUNK_SHARE * page_good:
@@ -856,7 +857,8 @@ def anchored_junk_text(ann: Annotation, page_good: int) -> int:
     skip_until = -1
     for el in ann.junk:
         s = stats[el]
-        if s[INDEX] <= skip_until or not s[FLAGS] & HAS_ANCHOR or is_hidden_or_dialog(el):
+        if s[INDEX] <= skip_until or s[FLAGS] & IS_JUNK_ANCHORED != IS_JUNK_ANCHORED \
+                or is_hidden_or_dialog(el):
             continue
         good = s[TEXT] - s[LINK]
         if good > KEEP_JUNK_SHARE * page_good:
@@ -864,6 +866,18 @@ def anchored_junk_text(ann: Annotation, page_good: int) -> int:
         total += good
         skip_until = s[LAST]
     return total
+
+
+def inside_junk(el: etree._Element, stats: dict) -> bool:
+    """True when a junk-named element that was kept (prune_junk goes in document order) holds
+    ``el``."""
+    for anc in el.iterancestors():
+        a = stats.get(anc)
+        if a is None:
+            return False
+        if a[FLAGS] & IS_JUNK:
+            return True
+    return False
 
 
 def is_removed(index: int, starts: list[int], removed: list[tuple[int, int]]) -> bool:
@@ -1250,7 +1264,7 @@ def unlink_offsite_headings(region: Iterable[etree._Element], page_url: str) -> 
         return
     for top in region:
         for heading in top.iter(*rules.HEADING_TAGS):
-            links = heading.findall(".//a")
+            links = list(heading.iter("a"))
             if links and all(points_off_site(a.get("href") or "", page_url, page_site)
                              for a in links):
                 etree.strip_tags(heading, "a")
@@ -1321,16 +1335,14 @@ def filter_blocks(blocks: list[Block], title: str | None,
     skipping = False  # inside a "related / read more" section that may end before the article
     for i, block in enumerate(blocks):
         text = block.text
-        if len(text) < 60 and rules.END_MARKER_RE.match(text) \
-                and so_far >= max(END_MARKER_MIN_SHARE * total, 200) \
-                and not is_read_more_button(block):
-            if rules.HARD_END_MARKER_RE.match(text):
-                break  # comments, references, author box...: the article is over
-            skipping = True
-            continue
-        if len(text) < 60 and prose_so_far >= HARD_END_MIN_PROSE \
-                and rules.HARD_END_MARKER_RE.match(text):
-            break  # the region holds much chrome after the article, but this ends it
+        if len(text) < 60 and rules.END_MARKER_RE.match(text):
+            if so_far >= max(END_MARKER_MIN_SHARE * total, 200) and not is_read_more_button(block):
+                if rules.HARD_END_MARKER_RE.match(text):
+                    break  # comments, references, author box...: the article is over
+                skipping = True
+                continue
+            if prose_so_far >= HARD_END_MIN_PROSE and rules.HARD_END_MARKER_RE.match(text):
+                break  # the region holds much chrome after the article, but this ends it
         if skipping:
             if not (block.link_chars == 0 and len(text) >= RESUME_PROSE_CHARS):
                 continue
@@ -1366,7 +1378,7 @@ def filter_blocks(blocks: list[Block], title: str | None,
         kept.append(cleaned)
         kept_at.append(i)
         so_far += len(cleaned.text)
-        if is_prose(cleaned):
+        if prose_so_far < HARD_END_MIN_PROSE and is_prose(cleaned):
             prose_so_far += len(cleaned.text)
     kept = drop_orphan_labels(kept, orphans)
     if excerpts:

@@ -479,7 +479,7 @@ END_MARKER_RE = re.compile(
     re.IGNORECASE)
 
 # End markers after which nothing of the article follows (the others start an inset section
-# that is skipped until prose resumes).
+# that is skipped until prose resumes). Each also matches END_MARKER_RE (tested).
 HARD_END_MARKER_RE = re.compile(
     r"^(?:(?:\d+\s+)?comments?|leave a (?:comment|reply)|post a comment|join the discussion|"
     r"about the authors?|about the reviewer|reviewed by|references|footnotes|bibliography|works cited|"

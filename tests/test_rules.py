@@ -8,6 +8,7 @@ from cleaning.lines import drop_boilerplate_lines, is_boilerplate_line, match_li
 from cleaning.rules import (
     END_MARKER_RE,
     ERROR_PAGE_RE,
+    HARD_END_MARKER_RE,
     NEXT_LABEL_RE,
     PREV_LABEL_RE,
     READ_MORE_BUTTON_RE,
@@ -329,6 +330,18 @@ def test_hidden_utility_classes(cls, hidden):
 ])
 def test_end_markers(text, is_marker):
     assert bool(END_MARKER_RE.match(text)) is is_marker
+
+
+@pytest.mark.parametrize("text", [
+    "Comments", "3 Comments", "Leave a Reply", "Post a comment", "Join the discussion",
+    "About the Author", "About the authors", "About the reviewer", "Reviewed by", "References",
+    "Footnotes", "Bibliography", "Works cited", "Disclaimer", "Disclaimers & Disclosures", "Tags",
+    "Filed under", "Schlagworte", "Kommentare", "Commentaires", "Comentarios", "Commenti",
+    "Komentarze", "Reacties", "网友评论", "发表评论", "评论",
+])
+def test_hard_end_markers_are_end_markers(text):
+    # filter_blocks only tries the hard pattern on blocks the end-marker pattern matched
+    assert HARD_END_MARKER_RE.match(text) and END_MARKER_RE.match(text)
 
 
 @pytest.mark.parametrize("text,is_button", [
