@@ -48,7 +48,7 @@ def _first_of_in(items: list) -> tuple | None:
     """(literals, ranges, categories) of a character class; None (any) when negated."""
     literals, ranges, categories = set(), [], set()
     for op, av in items:
-        if op is sre_constants.LITERAL and _is_plain(chr(av)):
+        if op is sre_constants.LITERAL:  # (non-plain ones: see can_start_with)
             literals.add(chr(av))
         elif op is sre_constants.RANGE:
             ranges.append(av)
@@ -67,9 +67,7 @@ def _first_of_sequence(items: list) -> tuple[list | None, bool]:
     for op, av in items:
         if op is sre_constants.AT or op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
             continue  # zero width (a lookaround only narrows: ignoring it over-approximates)
-        if op is sre_constants.LITERAL:
-            if not _is_plain(chr(av)):
-                return None, False
+        if op is sre_constants.LITERAL:  # (non-plain ones: see can_start_with)
             firsts.append(({chr(av)}, [], set()))
             return firsts, False
         if op is sre_constants.IN:
@@ -107,6 +105,18 @@ def _first_of_sequence(items: list) -> tuple[list | None, bool]:
     return firsts, True
 
 
+@lru_cache(maxsize=4096)
+def folds_to(literal: str, ch: str) -> bool:
+    """True when a cased non-ASCII pattern character matches ``ch`` case-insensitively. The
+    regex engine decides: it has special folds (ſ matches s, K matches k) that lower() and
+    upper() do not show.
+
+    >>> folds_to("ü", "Ü"), folds_to("ü", "u"), folds_to("ſ", "S")
+    (True, False, True)
+    """
+    return re.fullmatch(re.escape(literal), ch, re.IGNORECASE) is not None
+
+
 def first_chars(pattern: str) -> list | None:
     """First-character classes of a regex (None: it may start with anything, or match empty).
 
@@ -119,6 +129,49 @@ def first_chars(pattern: str) -> list | None:
     return None if firsts is None or nullable else firsts
 
 
+def _is_digit_class(items: list) -> bool:
+    """True when a character class holds decimal digits only (\\d, 0-9, single digits)."""
+    for op, av in items:
+        if op is sre_constants.CATEGORY and av is sre_constants.CATEGORY_DIGIT:
+            continue
+        if op is sre_constants.RANGE and 0x30 <= av[0] <= av[1] <= 0x39:
+            continue
+        if op is sre_constants.LITERAL and 0x30 <= av <= 0x39:
+            continue
+        return False
+    return bool(items)
+
+
+def _sequence_needs_digit(items: list) -> bool:
+    """True when every match of a parsed sequence consumes a decimal digit (an
+    under-approximation: False when unsure)."""
+    for op, av in items:
+        if op is sre_constants.IN and _is_digit_class(av):
+            return True
+        if op is sre_constants.LITERAL and 0x30 <= av <= 0x39:
+            return True
+        if op is sre_constants.SUBPATTERN and _sequence_needs_digit(av[-1]):
+            return True
+        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
+                  getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)) \
+                and av[0] >= 1 and _sequence_needs_digit(av[2]):
+            return True
+        if op is sre_constants.BRANCH and all(_sequence_needs_digit(b) for b in av[1]):
+            return True
+    return False
+
+
+def needs_digit(pattern: str) -> bool:
+    """True when a regex cannot match a text without a decimal digit (\\d: any Unicode one).
+
+    >>> needs_digit(r"^\\d{1,3}$"), needs_digit(r"^(?:a|b\\d)$"), needs_digit(r"^(?:x\\d|[0-9]y)")
+    (True, False, True)
+    >>> needs_digit(r"^\\d*x"), needs_digit(r"^(?:\\s+\\d)?x")
+    (False, False)
+    """
+    return _sequence_needs_digit(list(sre_parse.parse(pattern, re.IGNORECASE).data))
+
+
 def can_start_with(firsts: list | None, ch: str) -> bool:
     """True when a pattern with these first-character classes may match a line starting with
     ``ch`` case-insensitively (ASCII or uncased ``ch`` only: see :func:`start_rules_for`).
@@ -127,6 +180,8 @@ def can_start_with(firsts: list | None, ch: str) -> bool:
     (True, False)
     >>> can_start_with(first_chars(r"^\\d+"), "7"), can_start_with(first_chars(r"^[A-Z]"), "q")
     (True, True)
+    >>> can_start_with(first_chars("^über"), "u"), can_start_with(first_chars("^ſ"), "s")
+    (False, True)
     """
     if firsts is None:
         return True
@@ -135,6 +190,8 @@ def can_start_with(firsts: list | None, ch: str) -> bool:
         if not forms.isdisjoint(literals) \
                 or not {c.lower() for c in literals}.isdisjoint(forms) \
                 or not {c.upper() for c in literals}.isdisjoint(forms):
+            return True
+        if any(folds_to(c, ch) for c in literals if not _is_plain(c)):
             return True
         if any(lo <= ord(f) <= hi for lo, hi in ranges for f in forms):
             return True
@@ -145,24 +202,26 @@ def can_start_with(firsts: list | None, ch: str) -> bool:
     return False
 
 
-# (reason, pattern, first-character classes) of every anchored line rule, in rule order.
-_START_RULES = tuple((reason, pattern, first_chars(pattern))
+# (reason, pattern, first-character classes, needs a digit) of every anchored line rule, in
+# rule order.
+_START_RULES = tuple((reason, pattern, first_chars(pattern), needs_digit(pattern))
                      for reason, patterns in LINE_RULES for pattern in patterns
                      if pattern.startswith("^"))
 
 
 @lru_cache(maxsize=1)
-def compiled_start_rules() -> tuple[tuple[str, re.Pattern[str], list | None], ...]:
+def compiled_start_rules() -> tuple[tuple[str, re.Pattern[str], list | None, bool], ...]:
     """Every anchored rule compiled on its own (as LINE_RULES_START_RE has it: '^' dropped,
     used with .match), compiled once on first use."""
-    return tuple((reason, re.compile(pattern[1:], re.IGNORECASE), firsts)
-                 for reason, pattern, firsts in _START_RULES)
+    return tuple((reason, re.compile(pattern[1:], re.IGNORECASE), firsts, digit)
+                 for reason, pattern, firsts, digit in _START_RULES)
 
 
 @lru_cache(maxsize=4096)
-def start_rules_for(ch: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """(reason, regex) of the anchored rules that can match a line starting with ``ch``, in
-    rule order: the first that matches is the alternative the full regex would match.
+def start_rules_for(ch: str, has_digit: bool = True) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(reason, regex) of the anchored rules that can match a line starting with ``ch`` (and
+    holding a digit, unless ``has_digit`` is False: dates, counters and reading times need
+    one), in rule order: the first that matches is the alternative the full regex would match.
 
     (Compiling one narrowed alternation per first character would match faster but costs a
     compile per distinct character class, ~0.4 s per process: too much for short runs.)
@@ -171,10 +230,16 @@ def start_rules_for(ch: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
 
     >>> [reason for reason, _ in start_rules_for("7")][:3]
     ['counter', 'counter', 'counter']
+    >>> len(start_rules_for("T", has_digit=False)) < len(start_rules_for("T"))
+    True
     """
     keep_all = not _is_plain(ch)
-    return tuple((reason, regex) for reason, regex, firsts in compiled_start_rules()
-                 if keep_all or can_start_with(firsts, ch))
+    return tuple((reason, regex) for reason, regex, firsts, digit in compiled_start_rules()
+                 if (has_digit or not digit) and (keep_all or can_start_with(firsts, ch)))
+
+
+# Lines without a digit (most) skip the rules that need one.
+_HAS_DIGIT = re.compile(r"\d").search
 
 
 def match_start_rule(stripped: str) -> str | None:
@@ -184,10 +249,32 @@ def match_start_rule(stripped: str) -> str | None:
     >>> match_start_rule("Tel: +86-17091920596"), match_start_rule("Tel Aviv")
     ('contact', None)
     """
-    for reason, regex in start_rules_for(stripped[0]):
+    for reason, regex in start_rules_for(stripped[0], _HAS_DIGIT(stripped) is not None):
         if regex.match(stripped):
             return reason
     return None
+
+
+def presence_pattern(words: Iterable[str]) -> str:
+    """A regex that finds a text holding any of ``words``, as a trie (one branch per first
+    character, shared prefixes once; a word that extends another is left out): the engine
+    skips a failing position after one character test instead of one per word.
+
+    >>> presence_pattern(["comment", "commentaire", "cookies", "bild"])
+    '(?:bild|co(?:mment|okies))'
+    """
+    words = set(words)
+    if "" in words:
+        return ""
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(words):
+        by_first.setdefault(word[0], []).append(word[1:])
+    alternatives = [re.escape(first) + presence_pattern(rests) for first, rests in by_first.items()]
+    return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+
+
+# Some keyword of ANYWHERE_RULES occurs in a lower-cased line (literal, case-sensitive).
+_ANY_KEYWORD = re.compile(presence_pattern(word for word, _ in ANYWHERE_RULES)).search
 
 
 def match_line_rule(line: str) -> str | None:
@@ -206,6 +293,8 @@ def match_line_rule(line: str) -> str | None:
     reason = match_start_rule(stripped)
     if reason is None:
         lowered = stripped.lower()
+        if _ANY_KEYWORD(lowered) is None:  # one search instead of a test per keyword (most lines)
+            return None
         for word, regex in ANYWHERE_RULES:  # only the patterns of the keywords present
             if word in lowered:
                 match = regex.search(stripped)

@@ -261,7 +261,9 @@ def test_keyword_gated_search_equals_the_full_search(line):
 
 
 @pytest.mark.parametrize("line", [line for line, _ in LINE_CASES] + NEGATIVE_LINES
-                         + ["ſhare: x", "Kontakt", "İ", "© 2021 x", "/ Getty Images", "上一篇：x"])
+                         + ["ſhare: x", "Kontakt", "İ", "© 2021 x", "/ Getty Images", "上一篇：x",
+                            "Über den Autor", "Źródło: PAP", "7 min read", "March 3, 2021",
+                            "Posted 3 days ago", "২০২১-০৭-১৭", "Lesezeit: ca. 4 Minuten"])
 def test_first_character_dispatch_matches_the_full_rule_regex(line):
     """match_start_rule (rules narrowed by the line's first character) finds what the full
     anchored regex finds, with the same reason."""
