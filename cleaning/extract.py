@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from cleaning import rules
-from cleaning.lines import compile_extra_patterns, is_boilerplate_line
+from cleaning.lines import compile_extra_patterns, is_boilerplate_line, match_line_rule
 from cleaning.types import CleaningConfig
 
 # ---------------------------------------------------------------------------
@@ -1295,11 +1295,18 @@ def is_read_more_button(block: Block) -> bool:
 
 def strip_line_rules(block: Block, extra: tuple[re.Pattern[str], ...]) -> Block | None:
     """Drop boilerplate lines inside a block; None when nothing is left. Code is verbatim."""
-    if block.kind == "pre" or (len(block.text) > 2 * rules.MAX_BOILERPLATE_LINE
-                               and "\n" not in block.text and not extra):
+    text = block.text
+    if block.kind == "pre" or (len(text) > 2 * rules.MAX_BOILERPLATE_LINE
+                               and "\n" not in text and not extra):
         return block
-    lines = block.text.split("\n")
-    kept = [line for line in lines if not is_boilerplate_line(line, extra)]
+    if not extra:  # built-in rules only (almost every page): no per-line extra-pattern test
+        if "\n" not in text:  # one line (most blocks): no split and join
+            return block if match_line_rule(text) is None else None
+        lines = text.split("\n")
+        kept = [line for line in lines if match_line_rule(line) is None]
+    else:
+        lines = text.split("\n")
+        kept = [line for line in lines if not is_boilerplate_line(line, extra)]
     if len(kept) == len(lines):
         return block
     if not kept:

@@ -117,16 +117,27 @@ def folds_to(literal: str, ch: str) -> bool:
     return re.fullmatch(re.escape(literal), ch, re.IGNORECASE) is not None
 
 
-def first_chars(pattern: str) -> list | None:
-    """First-character classes of a regex (None: it may start with anything, or match empty).
+FirstChars = tuple[frozenset[str], tuple[str, ...], tuple[tuple[int, int], ...], frozenset]
 
-    >>> [sorted(lits) for lits, _, _ in first_chars(r"^(?:tel|fax)\\s*:")]
-    [['t'], ['f']]
+
+def first_chars(pattern: str) -> FirstChars | None:
+    """First characters of a regex, merged into one class (None: it may start with anything,
+    or match empty): (literals with their lower/upper forms, cased non-ASCII literals, ranges,
+    categories). Merged and case-expanded once here, as every distinct line start tests it.
+
+    >>> sorted(first_chars(r"^(?:tel|fax)\\s*:")[0])
+    ['F', 'T', 'f', 't']
     >>> first_chars(r"^.{0,80}x") is None, first_chars(r"^a?") is None
     (True, True)
     """
     firsts, nullable = _first_of_sequence(list(sre_parse.parse(pattern, re.IGNORECASE).data))
-    return None if firsts is None or nullable else firsts
+    if firsts is None or nullable:
+        return None
+    literals = {c for lits, _, _ in firsts for c in lits}
+    forms = literals | {c.lower() for c in literals} | {c.upper() for c in literals}
+    return (frozenset(forms), tuple(sorted(c for c in literals if not _is_plain(c))),
+            tuple(r for _, ranges, _ in firsts for r in ranges),
+            frozenset(c for _, _, cats in firsts for c in cats))
 
 
 def _is_digit_class(items: list) -> bool:
@@ -172,7 +183,7 @@ def needs_digit(pattern: str) -> bool:
     return _sequence_needs_digit(list(sre_parse.parse(pattern, re.IGNORECASE).data))
 
 
-def can_start_with(firsts: list | None, ch: str) -> bool:
+def can_start_with(firsts: FirstChars | None, ch: str) -> bool:
     """True when a pattern with these first-character classes may match a line starting with
     ``ch`` case-insensitively (ASCII or uncased ``ch`` only: see :func:`start_rules_for`).
 
@@ -185,21 +196,14 @@ def can_start_with(firsts: list | None, ch: str) -> bool:
     """
     if firsts is None:
         return True
+    literal_forms, non_plain, ranges, categories = firsts
     forms = {ch, ch.lower(), ch.upper()}
-    for literals, ranges, categories in firsts:
-        if not forms.isdisjoint(literals) \
-                or not {c.lower() for c in literals}.isdisjoint(forms) \
-                or not {c.upper() for c in literals}.isdisjoint(forms):
-            return True
-        if any(folds_to(c, ch) for c in literals if not _is_plain(c)):
-            return True
-        if any(lo <= ord(f) <= hi for lo, hi in ranges for f in forms):
-            return True
-        if (sre_constants.CATEGORY_DIGIT in categories and ch.isdecimal()) \
-                or (sre_constants.CATEGORY_WORD in categories and (ch.isalnum() or ch == "_")) \
-                or (sre_constants.CATEGORY_SPACE in categories and ch.isspace()):
-            return True
-    return False
+    return not forms.isdisjoint(literal_forms) \
+        or any(folds_to(c, ch) for c in non_plain) \
+        or any(lo <= ord(f) <= hi for lo, hi in ranges for f in forms) \
+        or (sre_constants.CATEGORY_DIGIT in categories and ch.isdecimal()) \
+        or (sre_constants.CATEGORY_WORD in categories and (ch.isalnum() or ch == "_")) \
+        or (sre_constants.CATEGORY_SPACE in categories and ch.isspace())
 
 
 # (reason, pattern, first-character classes, needs a digit) of every anchored line rule, in
@@ -210,14 +214,14 @@ _START_RULES = tuple((reason, pattern, first_chars(pattern), needs_digit(pattern
 
 
 @lru_cache(maxsize=1)
-def compiled_start_rules() -> tuple[tuple[str, re.Pattern[str], list | None, bool], ...]:
+def compiled_start_rules() -> tuple[tuple[str, re.Pattern[str], FirstChars | None, bool], ...]:
     """Every anchored rule compiled on its own (as LINE_RULES_START_RE has it: '^' dropped,
     used with .match), compiled once on first use."""
     return tuple((reason, re.compile(pattern[1:], re.IGNORECASE), firsts, digit)
                  for reason, pattern, firsts, digit in _START_RULES)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def start_rules_for(ch: str, has_digit: bool = True) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(reason, regex) of the anchored rules that can match a line starting with ``ch`` (and
     holding a digit, unless ``has_digit`` is False: dates, counters and reading times need
@@ -233,9 +237,17 @@ def start_rules_for(ch: str, has_digit: bool = True) -> tuple[tuple[str, re.Patt
     >>> len(start_rules_for("T", has_digit=False)) < len(start_rules_for("T"))
     True
     """
+    return tuple((reason, regex) for reason, regex, digit in _start_rules_for_char(ch)
+                 if has_digit or not digit)
+
+
+@lru_cache(maxsize=4096)
+def _start_rules_for_char(ch: str) -> tuple[tuple[str, re.Pattern[str], bool], ...]:
+    """(reason, regex, needs a digit) of the anchored rules that can match a line starting
+    with ``ch`` (see start_rules_for), computed once per character."""
     keep_all = not _is_plain(ch)
-    return tuple((reason, regex) for reason, regex, firsts, digit in compiled_start_rules()
-                 if (has_digit or not digit) and (keep_all or can_start_with(firsts, ch)))
+    return tuple((reason, regex, digit) for reason, regex, firsts, digit in compiled_start_rules()
+                 if keep_all or can_start_with(firsts, ch))
 
 
 # Lines without a digit (most) skip the rules that need one.
