@@ -1185,7 +1185,10 @@ def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
                 if kind:
                     if kind <= RENDER_PRE:
                         if parts:
-                            flush_block(parts, kinds[-1], link_chars, blocks)
+                            if len(parts) == 1 and parts[0].isspace():
+                                parts.clear()  # indentation between block tags (most flushes)
+                            else:
+                                flush_block(parts, kinds[-1], link_chars, blocks)
                         link_chars = 0
                         kinds.append(tag)
                     elif kind == RENDER_BR:
@@ -1204,7 +1207,10 @@ def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
                 if kind:
                     if kind <= RENDER_PRE:
                         if parts:
-                            flush_block(parts, kinds[-1], link_chars, blocks)
+                            if len(parts) == 1 and parts[0].isspace():
+                                parts.clear()  # as above: flush_block would make no block
+                            else:
+                                flush_block(parts, kinds[-1], link_chars, blocks)
                         link_chars = 0
                         if len(kinds) > 1:
                             kinds.pop()
