@@ -140,47 +140,71 @@ def first_chars(pattern: str) -> FirstChars | None:
             frozenset(c for _, _, cats in firsts for c in cats))
 
 
-def _is_digit_class(items: list) -> bool:
-    """True when a character class holds decimal digits only (\\d, 0-9, single digits)."""
-    for op, av in items:
-        if op is sre_constants.CATEGORY and av is sre_constants.CATEGORY_DIGIT:
-            continue
-        if op is sre_constants.RANGE and 0x30 <= av[0] <= av[1] <= 0x39:
-            continue
-        if op is sre_constants.LITERAL and 0x30 <= av <= 0x39:
-            continue
-        return False
-    return bool(items)
+DIGIT = r"\d"  # the class atom of a decimal digit (any Unicode one, as \d and str.isdecimal)
 
 
-def _sequence_needs_digit(items: list) -> bool:
-    """True when every match of a parsed sequence consumes a decimal digit (an
-    under-approximation: False when unsure)."""
-    for op, av in items:
-        if op is sre_constants.IN and _is_digit_class(av):
-            return True
-        if op is sre_constants.LITERAL and 0x30 <= av <= 0x39:
-            return True
-        if op is sre_constants.SUBPATTERN and _sequence_needs_digit(av[-1]):
-            return True
-        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
-                  getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)) \
-                and av[0] >= 1 and _sequence_needs_digit(av[2]):
-            return True
-        if op is sre_constants.BRANCH and all(_sequence_needs_digit(b) for b in av[1]):
-            return True
-    return False
-
-
-def needs_digit(pattern: str) -> bool:
-    """True when a regex cannot match a text without a decimal digit (\\d: any Unicode one).
-
-    >>> needs_digit(r"^\\d{1,3}$"), needs_digit(r"^(?:a|b\\d)$"), needs_digit(r"^(?:x\\d|[0-9]y)")
-    (True, False, True)
-    >>> needs_digit(r"^\\d*x"), needs_digit(r"^(?:\\s+\\d)?x")
-    (False, False)
+def _class_atoms(items: list) -> frozenset[str] | None:
+    """The characters of a character class as atoms (uncased literals, DIGIT), None when it
+    holds anything else (ranges, other categories, cased letters: case folding is skipped).
     """
-    return _sequence_needs_digit(list(sre_parse.parse(pattern, re.IGNORECASE).data))
+    atoms = set()
+    for op, av in items:
+        if op is sre_constants.LITERAL and chr(av).lower() == chr(av).upper():
+            atoms.add(chr(av))
+        elif op is sre_constants.CATEGORY and av is sre_constants.CATEGORY_DIGIT:
+            atoms.add(DIGIT)
+        elif op is sre_constants.RANGE and 0x30 <= av[0] <= av[1] <= 0x39:
+            atoms.add(DIGIT)
+        else:
+            return None
+    return frozenset(atoms) or None
+
+
+def _required_classes(items: list) -> list[frozenset[str]]:
+    """Classes of which every match of a parsed sequence consumes some character (an
+    under-approximation: what is unsure is left out)."""
+    out: list[frozenset[str]] = []
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            atoms = _class_atoms([(op, av)])
+        elif op is sre_constants.IN:
+            atoms = _class_atoms(av)
+        elif op is sre_constants.SUBPATTERN:
+            out.extend(_required_classes(av[-1]))
+            continue
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
+                    getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)):
+            if av[0] >= 1:
+                out.extend(_required_classes(av[2]))
+            continue
+        elif op is sre_constants.BRANCH:  # some branch matches: the union of one class each
+            per_branch = [_required_classes(branch) for branch in av[1]]
+            atoms = frozenset().union(*(c[0] for c in per_branch)) \
+                if all(per_branch) else None
+        else:  # lookarounds, anchors, ANY, cased literals...: nothing required
+            continue
+        if atoms:
+            out.append(atoms)
+    return out
+
+
+# Characters most lines hold: testing for them would cost more than the rules it skips.
+_COMMON_CHARS = frozenset(" .,")
+
+
+def required_classes(pattern: str) -> frozenset[frozenset[str]]:
+    """Character classes a text must hold some character of for the regex to match in it
+    (DIGIT for any decimal digit); classes with a space, '.' or ',' are left out.
+
+    >>> sorted(sorted(c) for c in required_classes(r"^\\d{1,3}:(?:a|b\\d)$"))
+    [[':'], ['\\\\d']]
+    >>> sorted(sorted(c) for c in required_classes(r"^.{0,80}(?:/|\\(|©\\s*)x"))
+    [['(', '/', '©']]
+    >>> required_classes(r"^\\d*x|y"), required_classes(r"^(?:\\s+\\d)?[Aa] b")
+    (frozenset(), frozenset())
+    """
+    classes = _required_classes(list(sre_parse.parse(pattern, re.IGNORECASE).data))
+    return frozenset(c for c in classes if c.isdisjoint(_COMMON_CHARS))
 
 
 def can_start_with(firsts: FirstChars | None, ch: str) -> bool:
@@ -206,26 +230,56 @@ def can_start_with(firsts: FirstChars | None, ch: str) -> bool:
         or (sre_constants.CATEGORY_SPACE in categories and ch.isspace())
 
 
-# (reason, pattern, first-character classes, needs a digit) of every anchored line rule, in
-# rule order.
-_START_RULES = tuple((reason, pattern, first_chars(pattern), needs_digit(pattern))
+# (reason, pattern, first-character classes, required classes) of every anchored line rule,
+# in rule order.
+_START_RULES = tuple((reason, pattern, first_chars(pattern), required_classes(pattern))
                      for reason, patterns in LINE_RULES for pattern in patterns
                      if pattern.startswith("^"))
+# Every required class gets a bit; a line's signals are the bits of the classes it holds a
+# character of, and a rule is tried only when the line has all of the rule's bits.
+_SIGNAL_CLASSES = tuple(sorted({c for *_, classes in _START_RULES for c in classes}, key=sorted))
+_CHAR_BITS: dict[str, int] = {}
+for _bit, _class in enumerate(_SIGNAL_CLASSES):
+    for _atom in _class:
+        _CHAR_BITS[_atom] = _CHAR_BITS.get(_atom, 0) | 1 << _bit
+_DIGIT_BITS = _CHAR_BITS.pop(DIGIT, 0)
+ALL_SIGNALS = (1 << len(_SIGNAL_CLASSES)) - 1
+_SIGNAL_CHARS = re.compile("[" + "".join(re.escape(c) for c in sorted(_CHAR_BITS))
+                           + (DIGIT if _DIGIT_BITS else "") + "]").findall
+
+
+def line_signals(line: str) -> int:
+    """Bits of the required classes the line holds a character of.
+
+    >>> line_signals("no signal here"), line_signals("7") == line_signals("٣") != 0
+    (0, True)
+    """
+    bits = 0
+    for ch in set(_SIGNAL_CHARS(line)):
+        bits |= _CHAR_BITS.get(ch, 0)
+        if ch.isdecimal():
+            bits |= _DIGIT_BITS
+    return bits
+
+
+def _required_bits(classes: frozenset[frozenset[str]]) -> int:
+    return sum(1 << _SIGNAL_CLASSES.index(c) for c in classes)
 
 
 @lru_cache(maxsize=1)
-def compiled_start_rules() -> tuple[tuple[str, re.Pattern[str], FirstChars | None, bool], ...]:
+def compiled_start_rules() -> tuple[tuple[str, re.Pattern[str], FirstChars | None, int], ...]:
     """Every anchored rule compiled on its own (as LINE_RULES_START_RE has it: '^' dropped,
-    used with .match), compiled once on first use."""
-    return tuple((reason, re.compile(pattern[1:], re.IGNORECASE), firsts, digit)
-                 for reason, pattern, firsts, digit in _START_RULES)
+    used with .match) with its required signal bits, compiled once on first use."""
+    return tuple((reason, re.compile(pattern[1:], re.IGNORECASE), firsts, _required_bits(classes))
+                 for reason, pattern, firsts, classes in _START_RULES)
 
 
-@lru_cache(maxsize=8192)
-def start_rules_for(ch: str, has_digit: bool = True) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """(reason, regex) of the anchored rules that can match a line starting with ``ch`` (and
-    holding a digit, unless ``has_digit`` is False: dates, counters and reading times need
-    one), in rule order: the first that matches is the alternative the full regex would match.
+@lru_cache(maxsize=16384)
+def start_rules_for(ch: str, signals: int = ALL_SIGNALS) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(reason, regex) of the anchored rules that can match a line starting with ``ch`` and
+    holding characters of the ``signals`` classes (see line_signals: dates need a digit, most
+    labels a colon), in rule order: the first that matches is the alternative the full regex
+    would match.
 
     (Compiling one narrowed alternation per first character would match faster but costs a
     compile per distinct character class, ~0.4 s per process: too much for short runs.)
@@ -234,24 +288,20 @@ def start_rules_for(ch: str, has_digit: bool = True) -> tuple[tuple[str, re.Patt
 
     >>> [reason for reason, _ in start_rules_for("7")][:3]
     ['counter', 'counter', 'counter']
-    >>> len(start_rules_for("T", has_digit=False)) < len(start_rules_for("T"))
+    >>> len(start_rules_for("T", line_signals("Tags"))) < len(start_rules_for("T"))
     True
     """
-    return tuple((reason, regex) for reason, regex, digit in _start_rules_for_char(ch)
-                 if has_digit or not digit)
+    return tuple((reason, regex) for reason, regex, needed in _start_rules_for_char(ch)
+                 if not needed & ~signals)
 
 
 @lru_cache(maxsize=4096)
-def _start_rules_for_char(ch: str) -> tuple[tuple[str, re.Pattern[str], bool], ...]:
-    """(reason, regex, needs a digit) of the anchored rules that can match a line starting
+def _start_rules_for_char(ch: str) -> tuple[tuple[str, re.Pattern[str], int], ...]:
+    """(reason, regex, required signals) of the anchored rules that can match a line starting
     with ``ch`` (see start_rules_for), computed once per character."""
     keep_all = not _is_plain(ch)
-    return tuple((reason, regex, digit) for reason, regex, firsts, digit in compiled_start_rules()
+    return tuple((reason, regex, needed) for reason, regex, firsts, needed in compiled_start_rules()
                  if keep_all or can_start_with(firsts, ch))
-
-
-# Lines without a digit (most) skip the rules that need one.
-_HAS_DIGIT = re.compile(r"\d").search
 
 
 def match_start_rule(stripped: str) -> str | None:
@@ -261,7 +311,7 @@ def match_start_rule(stripped: str) -> str | None:
     >>> match_start_rule("Tel: +86-17091920596"), match_start_rule("Tel Aviv")
     ('contact', None)
     """
-    for reason, regex in start_rules_for(stripped[0], _HAS_DIGIT(stripped) is not None):
+    for reason, regex in start_rules_for(stripped[0], line_signals(stripped)):
         if regex.match(stripped):
             return reason
     return None
