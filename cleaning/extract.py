@@ -1346,10 +1346,12 @@ def filter_blocks(blocks: list[Block], title: str | None,
     after_teaser_head = False  # the previous block was a dropped linked heading
     excerpts: set[int] = set()  # ...and these blocks followed one: a teaser's excerpt?
     skipping = False  # inside a "related / read more" section that may end before the article
+    end_marker = rules.END_MARKER_RE.match
+    markers_from = max(END_MARKER_MIN_SHARE * total, 200)  # text read before end markers count
     for i, block in enumerate(blocks):
         text = block.text
-        if len(text) < 60 and rules.END_MARKER_RE.match(text):
-            if so_far >= max(END_MARKER_MIN_SHARE * total, 200) and not is_read_more_button(block):
+        if len(text) < 60 and end_marker(text):
+            if so_far >= markers_from and not is_read_more_button(block):
                 if rules.HARD_END_MARKER_RE.match(text):
                     break  # comments, references, author box...: the article is over
                 skipping = True

@@ -352,17 +352,18 @@ def match_line_rule(line: str) -> str | None:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_BOILERPLATE_LINE:
         return None
-    reason = match_start_rule(stripped)
-    if reason is None:
-        lowered = stripped.lower()
-        if _ANY_KEYWORD(lowered) is None:  # one search instead of a test per keyword (most lines)
-            return None
-        for word, regex in ANYWHERE_RULES:  # only the patterns of the keywords present
-            if word in lowered:
-                match = regex.search(stripped)
-                if match is not None:
-                    return match.lastgroup
-    return reason
+    for reason, regex in start_rules_for(stripped[0], line_signals(stripped)):
+        if regex.match(stripped):  # (match_start_rule, inlined: this runs for every line)
+            return reason
+    lowered = stripped.lower()
+    if _ANY_KEYWORD(lowered) is None:  # one search instead of a test per keyword (most lines)
+        return None
+    for word, regex in ANYWHERE_RULES:  # only the patterns of the keywords present
+        if word in lowered:
+            match = regex.search(stripped)
+            if match is not None:
+                return match.lastgroup
+    return None
 
 
 @lru_cache(maxsize=64)
