@@ -6,7 +6,10 @@ Speed: the anchored rules are one big case-insensitive alternation, and case-ins
 branches cannot be rejected on their first character by the regex engine, so every line paid
 for every rule (~6 µs). :func:`start_rules_for` keeps only the rules whose first character
 (computed from the parsed patterns) can be the line's, which gives the same match (the
-left-out rules cannot match) for a third less.
+left-out rules cannot match) for a third less. Each rule is also tried only on lines holding a
+character of every class it requires (:func:`required_classes`: a digit for dates and
+counters, a colon for labels, ...), and the keyword-gated unanchored rules are skipped after
+one trie search when no keyword is present: ~16 regex calls per line down to ~8, same results.
 """
 from __future__ import annotations
 

@@ -374,3 +374,18 @@ def test_prev_next_labels(label, prev, nxt):
 ])
 def test_error_page_patterns(text, is_error):
     assert bool(ERROR_PAGE_RE.search(text)) is is_error
+
+
+@pytest.mark.parametrize("line", [line for line, _ in LINE_CASES])
+def test_rules_matching_a_line_are_never_gated_out(line):
+    """Every anchored rule that matches a line on its own is among the rules tried for it (the
+    first-character and required-class gates only drop rules that cannot match)."""
+    import re
+
+    from cleaning.lines import _START_RULES, line_signals, start_rules_for
+
+    stripped = line.strip()
+    tried = {regex.pattern for _, regex in start_rules_for(stripped[0], line_signals(stripped))}
+    for _, pattern, _, _ in _START_RULES:
+        if re.match(pattern[1:], stripped, re.IGNORECASE):
+            assert pattern[1:] in tried, pattern
