@@ -16,7 +16,7 @@ from cleaning.decode import decode_html
 from cleaning.extract import extract_content, gc_paused
 from cleaning.language import detect_language
 from cleaning.metadata import extract_metadata
-from cleaning.parse import parse_html
+from cleaning.parse import parse_page
 from cleaning.repair import repair_text
 from cleaning.types import CleaningConfig, RawPage, Rejected
 from cleaning.verdict import judge_page
@@ -93,10 +93,12 @@ def _clean_page(raw: RawPage, config: CleaningConfig) -> ArticleRecord | Rejecte
     if early is not None:
         return early
     decoded = decode_html(raw.body, raw.header("Content-Type"))
-    root = parse_html(decoded.text)
-    if root is None:
+    page = parse_page(decoded.text)
+    if page is None:
         return Rejected("unparseable", url=raw.url)
-    meta = extract_metadata(root, raw.url)
+    root = page.root
+    meta = extract_metadata(root, raw.url, page.signal_elements)
+    del page  # the collected element proxies are not needed past metadata
     content = extract_content(root, raw.url, config, title=meta.title)
     text, fixes = repair_text(content.text) if config.repair_text else (content.text, [])
     title = meta.title
