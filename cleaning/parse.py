@@ -181,14 +181,17 @@ def parse_html(text: str) -> etree._Element | None:
     return page.root if page is not None else None
 
 
-def parse_page(text: str) -> ParsedPage | None:
+def parse_page(text: str, utf8: bytes | None = None) -> ParsedPage | None:
     """:func:`parse_html` plus the SIGNAL_TAGS elements, found while dropping scripts.
+
+    ``utf8``: text's exact UTF-8 bytes when the caller has them (``Decoded.utf8``), so the
+    text is not encoded again.
 
     >>> page = parse_page("<title>T</title><p>x<script>y()</script></p>")
     >>> [el.tag for el in page.signal_elements], page.root.findtext(".//p")
     (['html', 'title'], 'x')
     """
-    root = parse_tree(text)
+    root = parse_tree(text, utf8)
     if root is None:
         return None
     etree.strip_elements(root, *CODE_ONLY_TAGS, with_tail=False)
@@ -198,11 +201,14 @@ def parse_page(text: str) -> ParsedPage | None:
     return ParsedPage(root, signal_elements)
 
 
-def parse_tree(text: str) -> etree._Element | None:
+def parse_tree(text: str, utf8: bytes | None = None) -> etree._Element | None:
     """The raw lxml parse of text (controls removed, too-deep nesting flattened)."""
     if not text or not text.strip():
         return None
-    data = encode_without_controls(text)
+    if utf8 is not None:  # same bytes as encode_without_controls(text), without the encode
+        data = utf8.translate(None, _CONTROL_BYTES)
+    else:
+        data = encode_without_controls(text)
     try:
         root = etree.fromstring(data, _PARSER)
         if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _PARSER.error_log):

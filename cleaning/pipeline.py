@@ -93,7 +93,7 @@ def _clean_page(raw: RawPage, config: CleaningConfig) -> ArticleRecord | Rejecte
     if early is not None:
         return early
     decoded = decode_html(raw.body, raw.header("Content-Type"))
-    page = parse_page(decoded.text)
+    page = parse_page(decoded.text, decoded.utf8)
     if page is None:
         return Rejected("unparseable", url=raw.url)
     root = page.root
