@@ -254,7 +254,17 @@ def element_text(el: etree._Element, limit: int = 400) -> str:
 
 
 def iter_visible_text(el: etree._Element) -> Iterator[str]:
-    """Text pieces of el in document order, skipping non-visible elements (no tree changes)."""
+    """Text pieces of el in document order, skipping non-visible elements (no tree changes).
+
+    >>> list(iter_visible_text(etree.fromstring("<p>a<b>b</b>c<script>x</script>d</p>")))
+    ['a', 'b', 'c', 'd']
+    >>> list(iter_visible_text(etree.fromstring("<p>a</p>"))), list(iter_visible_text(etree.fromstring("<title>a</title>")))
+    (['a'], [])
+    """
+    if not len(el):  # a leaf (most calls): its own text, without setting up a tree walk
+        if el.text and isinstance(el.tag, str) and el.tag not in NON_VISIBLE_TAGS:
+            yield el.text
+        return
     skip_depth = 0
     for event, node in etree.iterwalk(el, events=("start", "end")):
         tag = node.tag if isinstance(node.tag, str) else ""
