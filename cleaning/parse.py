@@ -203,7 +203,7 @@ def parse_page(text: str, utf8: bytes | None = None) -> ParsedPage | None:
 
 def parse_tree(text: str, utf8: bytes | None = None) -> etree._Element | None:
     """The raw lxml parse of text (controls removed, too-deep nesting flattened)."""
-    if not text or not text.strip():
+    if not text or text.isspace():  # as "not text.strip()", without copying the page
         return None
     if utf8 is not None:  # same bytes as encode_without_controls(text), without the encode
         data = utf8.translate(None, _CONTROL_BYTES)

@@ -68,7 +68,8 @@ def reject_unusable_response(raw: RawPage) -> Rejected | None:
     """Cheap checks before any parsing: HTTP errors, empty and non-HTML bodies."""
     if raw.status >= 400:
         return Rejected("http_error", f"HTTP {raw.status}", url=raw.url)
-    if not raw.body or not (raw.body.strip() if isinstance(raw.body, bytes) else raw.body.strip()):
+    # isspace() == "strip() leaves nothing" (same whitespace set), without copying the body
+    if not raw.body or raw.body.isspace():
         return Rejected("empty_body", url=raw.url)
     ctype = (raw.header("Content-Type") or "").split(";")[0].strip().lower()
     if ctype and not ctype.startswith(HTML_CONTENT_TYPES):
