@@ -53,6 +53,10 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("compact", re.compile(r"^(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<h>\d{2})(?P<mi>\d{2})(?P<s>\d{2})?)?$")),
 )
 YEAR = re.compile(r"(?:19|20)\d\d")  # in every DATE_PATTERNS shape but "compact"
+# A character some DATE_PATTERNS shapes spell literally: text without it cannot match them, so
+# iter_text_dates skips their scan (each scan tries the pattern at every character).
+PATTERN_NEEDS: dict[str, str] = {"iso": "-", "cjk": "年", "ym_cjk": "年", "dmy_dot": ".",
+                                 "numeric_slash": "/"}
 # Shapes accepted only when they are the whole value (meta / JSON-LD), never inside text.
 WHOLE_ONLY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("year_month", re.compile(r"^(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})$")),
@@ -286,7 +290,7 @@ def iter_text_dates(text: str, now: datetime | None = None):
     if not YEAR.search(text):
         return  # every pattern searched in text spells the year; most texts have none
     for name, pattern in DATE_PATTERNS:
-        if name == "compact":
+        if name == "compact" or PATTERN_NEEDS.get(name, "") not in text:
             continue
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):

@@ -66,6 +66,9 @@ class Decoded:
     charset_declared: str | None = None  # as declared (header, else meta), canonical codec name
     charset_used: str | None = None  # codec actually used; None for a str body
     fixes: tuple[str, ...] = ()
+    # The body itself when text is its strict UTF-8 decoding (text.encode() == utf8): the
+    # parse stage feeds these bytes to lxml instead of encoding the text again (~0.1-0.3 ms).
+    utf8: bytes | None = None
 
 
 def canonical_codec(label: str | None) -> str | None:
@@ -328,4 +331,15 @@ def _decode_bytes(body: bytes, content_type: str | None) -> Decoded:
         text, used, fixes_list = decode_declared(body, declared, other)
     else:
         text, used, fixes_list = decode_undeclared(body)
-    return Decoded(text, declared, used, tuple(fixes_list))
+    return Decoded(text, declared, used, tuple(fixes_list), strict_utf8_body(body, used, fixes_list))
+
+
+def strict_utf8_body(body: bytes, used: str, fixes: list[str]) -> bytes | None:
+    """body when the decoders read it as strict UTF-8 (every "utf-8" path but detwingle).
+
+    >>> strict_utf8_body(b"a", "utf-8", []), strict_utf8_body(b"a", "utf-8", ["detwingle"])
+    (b'a', None)
+    """
+    if used != "utf-8" or any(f == "detwingle" or "replace" in f for f in fixes):
+        return None
+    return body

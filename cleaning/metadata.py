@@ -47,6 +47,7 @@ from cleaning.jsonld import (
     unescape_entities,
 )
 from cleaning.language import normalize_language
+from cleaning.parse import SIGNAL_TAGS
 
 # <meta> names (lowercased name / property / itemprop / http-equiv), best first per concept.
 TITLE_META = ("og:title", "twitter:title", "dc.title", "dcterms.title", "parsely-title",
@@ -78,7 +79,7 @@ LANGUAGE_META = ("content-language", "dc.language", "dcterms.language", "languag
                  "og:locale", "inlanguage")
 CANONICAL_META = ("og:url", "twitter:url")
 # Tags read in the one pass over the document.
-SCANNED_TAGS = ("html", "meta", "link", "title", "script", "h1", "time")
+SCANNED_TAGS = SIGNAL_TAGS  # parse_page collects these while dropping scripts
 NON_VISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "head", "title"))
 # Author cleanup.
 AUTHOR_PREFIX = re.compile(
@@ -253,7 +254,17 @@ def element_text(el: etree._Element, limit: int = 400) -> str:
 
 
 def iter_visible_text(el: etree._Element) -> Iterator[str]:
-    """Text pieces of el in document order, skipping non-visible elements (no tree changes)."""
+    """Text pieces of el in document order, skipping non-visible elements (no tree changes).
+
+    >>> list(iter_visible_text(etree.fromstring("<p>a<b>b</b>c<script>x</script>d</p>")))
+    ['a', 'b', 'c', 'd']
+    >>> list(iter_visible_text(etree.fromstring("<p>a</p>"))), list(iter_visible_text(etree.fromstring("<title>a</title>")))
+    (['a'], [])
+    """
+    if not len(el):  # a leaf (most calls): its own text, without setting up a tree walk
+        if el.text and isinstance(el.tag, str) and el.tag not in NON_VISIBLE_TAGS:
+            yield el.text
+        return
     skip_depth = 0
     for event, node in etree.iterwalk(el, events=("start", "end")):
         tag = node.tag if isinstance(node.tag, str) else ""
@@ -269,10 +280,11 @@ def iter_visible_text(el: etree._Element) -> Iterator[str]:
                 yield node.tail
 
 
-def scan_page(root: etree._Element) -> PageSignals:
-    """One pass over html/meta/link/title/script/h1/time elements."""
+def scan_page(root: etree._Element, elements: list[etree._Element] | None = None
+              ) -> PageSignals:
+    """One pass over html/meta/link/title/script/h1/time elements (``elements``: parse_page's)."""
     signals = PageSignals()
-    for el in root.iter(*SCANNED_TAGS):
+    for el in root.iter(*SCANNED_TAGS) if elements is None else elements:
         tag = el.tag
         if tag == "meta":
             key = (el.get("property") or el.get("name") or el.get("itemprop")
@@ -977,8 +989,12 @@ def first_date(values: list[Any], source: str) -> DateValue | None:
 # ---------------------------------------------------------------------------- the cascade
 
 
-def extract_metadata(root: Any, url: str) -> Metadata:
+def extract_metadata(root: Any, url: str, signal_elements: list[etree._Element] | None = None
+                     ) -> Metadata:
     """Metadata of a parsed page (the tree is not modified).
+
+    ``signal_elements``: the SCANNED_TAGS elements of root in document order, when the parse
+    stage collected them (``ParsedPage.signal_elements``); else the tree is walked here.
 
     >>> from lxml import html as lh
     >>> doc = lh.fromstring('<html lang="en-US"><head><title>Big News - Example</title>'
@@ -994,7 +1010,7 @@ def extract_metadata(root: Any, url: str) -> Metadata:
     if hasattr(root, "getroot"):
         root = root.getroot()
     url = url or ""
-    signals = scan_page(root)
+    signals = scan_page(root, signal_elements)
     graph = JsonLdGraph.from_scripts(signals.ld_scripts) if signals.ld_scripts else None
     canonical = choose_canonical(signals, url)
     title_hints = [signals.title or "", signals.first(TITLE_META) or ""]

@@ -16,7 +16,7 @@ from cleaning.decode import decode_html
 from cleaning.extract import extract_content, gc_paused
 from cleaning.language import detect_language
 from cleaning.metadata import extract_metadata
-from cleaning.parse import parse_html
+from cleaning.parse import parse_page
 from cleaning.repair import repair_text
 from cleaning.types import CleaningConfig, RawPage, Rejected
 from cleaning.verdict import judge_page
@@ -68,7 +68,8 @@ def reject_unusable_response(raw: RawPage) -> Rejected | None:
     """Cheap checks before any parsing: HTTP errors, empty and non-HTML bodies."""
     if raw.status >= 400:
         return Rejected("http_error", f"HTTP {raw.status}", url=raw.url)
-    if not raw.body or not (raw.body.strip() if isinstance(raw.body, bytes) else raw.body.strip()):
+    # isspace() == "strip() leaves nothing" (same whitespace set), without copying the body
+    if not raw.body or raw.body.isspace():
         return Rejected("empty_body", url=raw.url)
     ctype = (raw.header("Content-Type") or "").split(";")[0].strip().lower()
     if ctype and not ctype.startswith(HTML_CONTENT_TYPES):
@@ -93,10 +94,12 @@ def _clean_page(raw: RawPage, config: CleaningConfig) -> ArticleRecord | Rejecte
     if early is not None:
         return early
     decoded = decode_html(raw.body, raw.header("Content-Type"))
-    root = parse_html(decoded.text)
-    if root is None:
+    page = parse_page(decoded.text, decoded.utf8)
+    if page is None:
         return Rejected("unparseable", url=raw.url)
-    meta = extract_metadata(root, raw.url)
+    root = page.root
+    meta = extract_metadata(root, raw.url, page.signal_elements)
+    del page  # the collected element proxies are not needed past metadata
     content = extract_content(root, raw.url, config, title=meta.title)
     text, fixes = repair_text(content.text) if config.repair_text else (content.text, [])
     title = meta.title
