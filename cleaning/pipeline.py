@@ -8,12 +8,15 @@ Stages, each owned by one module:
 """
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import filterfalse
 from urllib.parse import urlsplit
 
 from cleaning.decode import decode_html
-from cleaning.extract import extract_content, gc_paused
+from cleaning.extract import extract_content
 from cleaning.language import detect_language
 from cleaning.metadata import extract_metadata
 from cleaning.parse import parse_page
@@ -78,6 +81,28 @@ def reject_unusable_response(raw: RawPage) -> Rejected | None:
     if head.startswith(BINARY_MAGIC):
         return Rejected("not_html", "binary payload", url=raw.url)
     return None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block (restored afterwards).
+
+    Cleaning a page allocates thousands of short-lived objects (a counter list per element,
+    blocks, metadata candidates) that die by refcount when the page is done; none is in a
+    reference cycle, so collections during a page traverse them for nothing (~0.6-1 ms/page
+    measured).
+
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def clean_page(raw: RawPage, config: CleaningConfig = DEFAULT_CONFIG) -> ArticleRecord | Rejected:
