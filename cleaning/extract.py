@@ -21,13 +21,14 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from cleaning import rules
 from cleaning.lines import compile_extra_patterns, is_boilerplate_line, match_line_rule
 from cleaning.types import CleaningConfig
+from cleaning.urls import site_key
 
 # ---------------------------------------------------------------------------
 # Values
@@ -1215,23 +1216,6 @@ def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
                             link_chars += len(tail.strip())
         flush_block(parts, kinds[-1], link_chars, blocks)
     return blocks
-
-
-def site_key(url: str) -> str:
-    """The registrable part of a URL's host, roughly: its last two labels (three under a
-    two-letter country code with a short second level, as in co.uk).
-
-    >>> site_key("https://www.example.co.uk/a"), site_key("http://blog.example.com")
-    ('example.co.uk', 'example.com')
-    """
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-    labels = host.split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
 
 
 def points_off_site(href: str, page_url: str, page_site: str) -> bool:

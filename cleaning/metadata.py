@@ -48,6 +48,7 @@ from cleaning.jsonld import (
 )
 from cleaning.language import normalize_language
 from cleaning.parse import SIGNAL_TAGS
+from cleaning.urls import site_of_host
 
 # <meta> names (lowercased name / property / itemprop / http-equiv), best first per concept.
 TITLE_META = ("og:title", "twitter:title", "dc.title", "dcterms.title", "parsely-title",
@@ -351,27 +352,6 @@ def strip_tracking(url: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not TRACKING_PARAMS.match(k)]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
-
-
-def same_site(a: str, b: str) -> bool:
-    """True when two URLs share a registrable-looking domain (last two labels; three for
-    two-letter second-level domains like .com.cn / .co.uk).
-
-    >>> same_site("https://www.e.com/a", "http://news.e.com/b"), same_site("https://a.com.cn", "https://b.com.cn")
-    (True, False)
-    """
-    return site_of_host(urlsplit(a).hostname) == site_of_host(urlsplit(b).hostname) != ""
-
-
-def site_of_host(host: str | None) -> str:
-    """The registrable-looking part of a host name (see same_site).
-
-    >>> site_of_host("news.e.co.uk"), site_of_host(None)
-    ('e.co.uk', '')
-    """
-    labels = (host or "").lower().split(".")
-    keep = 3 if len(labels) >= 3 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else 2
-    return ".".join(labels[-keep:])
 
 
 def choose_canonical(signals: PageSignals, url: str) -> str | None:
