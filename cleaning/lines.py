@@ -271,7 +271,7 @@ def _required_bits(classes: frozenset[frozenset[str]]) -> int:
 
 @lru_cache(maxsize=1)
 def compiled_start_rules() -> tuple[tuple[str, re.Pattern[str], FirstChars | None, int], ...]:
-    """Every anchored rule compiled on its own (as LINE_RULES_START_RE has it: '^' dropped,
+    """Every anchored rule compiled on its own (as full_rule_regex(True) has it: '^' dropped,
     used with .match) with its required signal bits, compiled once on first use."""
     return tuple((reason, re.compile(pattern[1:], re.IGNORECASE), firsts, _required_bits(classes))
                  for reason, pattern, firsts, classes in _START_RULES)
@@ -309,7 +309,7 @@ def _start_rules_for_char(ch: str) -> tuple[tuple[str, re.Pattern[str], int], ..
 
 def match_start_rule(stripped: str) -> str | None:
     """Reason of the first anchored rule matching a stripped, non-empty line, else None
-    (what ``LINE_RULES_START_RE.match(stripped).lastgroup`` gives, narrowed first).
+    (what ``full_rule_regex(True).match(stripped).lastgroup`` gives, narrowed first).
 
     >>> match_start_rule("Tel: +86-17091920596"), match_start_rule("Tel Aviv")
     ('contact', None)

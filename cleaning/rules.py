@@ -8,6 +8,7 @@ including sentences that must survive ("Tel Aviv", "Next steps", 下一步).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # ---------------------------------------------------------------------------
 # Tags
@@ -397,10 +398,18 @@ def compile_rule_groups(groups: tuple[tuple[str, tuple[str, ...]], ...],
     return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
 
 
-# Anchored patterns are tried at the line start only; the rest are searched (order kept per
-# kind: a line matching an anchored rule reports it first).
-LINE_RULES_START_RE = compile_rule_groups(LINE_RULES, anchored=True)
-LINE_RULES_ANYWHERE_RE = compile_rule_groups(LINE_RULES, anchored=False)
+@lru_cache(maxsize=2)
+def full_rule_regex(anchored: bool) -> re.Pattern[str]:
+    """Every line rule in one regex (anchored ones for .match at the line start, the rest for
+    .search; order kept per kind): the reference that cleaning.lines' narrowed matching must
+    agree with (tests/test_rules.py). Built on demand: cleaning never needs it (~20 ms).
+
+    >>> full_rule_regex(True).match("Tel: +86-17091920596").lastgroup
+    'contact'
+    """
+    return compile_rule_groups(LINE_RULES, anchored=anchored)
+
+
 # Every unanchored pattern contains one of these (lower-cased) words: lines without any of them
 # skip the (slower) search. tests/test_rules.py checks the list stays complete.
 ANYWHERE_KEYWORDS = ("click", "views", "hits", "点击", "浏览", "阅读", "人气", "cookies",

@@ -253,9 +253,9 @@ def test_anywhere_keywords_cover_every_unanchored_pattern():
 
 @pytest.mark.parametrize("line", [line for line, _ in LINE_CASES] + NEGATIVE_LINES)
 def test_keyword_gated_search_equals_the_full_search(line):
-    from cleaning.rules import ANYWHERE_RULES, LINE_RULES_ANYWHERE_RE
+    from cleaning.rules import ANYWHERE_RULES, full_rule_regex
 
-    full = LINE_RULES_ANYWHERE_RE.search(line) is not None
+    full = full_rule_regex(anchored=False).search(line) is not None
     gated = any(word in line.lower() and regex.search(line) for word, regex in ANYWHERE_RULES)
     assert gated == full
 
@@ -268,10 +268,10 @@ def test_first_character_dispatch_matches_the_full_rule_regex(line):
     """match_start_rule (rules narrowed by the line's first character) finds what the full
     anchored regex finds, with the same reason."""
     from cleaning.lines import match_start_rule
-    from cleaning.rules import LINE_RULES_START_RE
+    from cleaning.rules import full_rule_regex
 
     stripped = line.strip()
-    full = LINE_RULES_START_RE.match(stripped)
+    full = full_rule_regex(anchored=True).match(stripped)
     assert (full.lastgroup if full else None) == match_start_rule(stripped)
 
 
