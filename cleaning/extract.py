@@ -16,6 +16,7 @@ Design (EXTRACTION-NOTES.md sections 4-5), all on one lxml tree, no copies:
 """
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -75,6 +76,7 @@ IS_JUNK_ANCHORED = IS_JUNK | HAS_ANCHOR  # a junk-named element wrapping a conte
 NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED = 0, 1, 2, 3, 4
 
 MIN_PARAGRAPH = 25  # readability: shorter scored elements are ignored
+LABEL_MAX_CHARS = 300  # a text node this long or longer is not a prev/next label
 MIN_GOOD_TEXT = 250
 KEEP_JUNK_SHARE = 0.5  # a junk-named element with more of the page's good text stays
 ANCHORED_JUNK_SHARE = 0.2  # ...and one wrapping a content anchor, with more than this share
@@ -673,7 +675,39 @@ def has_label_hint(text: str) -> bool:
     return ("上" in text or "下" in text) and rules.LABEL_HINT_RE.search(text) is not None
 
 
+WALK_LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
+               HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
+               NEUTRAL, JUNK, CONTENT, HIDDEN,
+               TAG_SKIP, TAG_BLOCK, TAG_NO_VERDICT, TAG_ARTICLE, TAG_LINK, TAG_PARA, TAG_SCORED,
+               TAG_TEASER, MIN_PARAGRAPH, LABEL_MAX_CHARS)
+
+
+def load_walk_speedup():
+    """The compiled walk (cleaning/_walk.pyx) when it is built for these constants and not
+    turned off with GLEANER_PURE_PYTHON=1, else None."""
+    if os.environ.get("GLEANER_PURE_PYTHON"):
+        return None
+    try:
+        from cleaning import _walk
+    except ImportError:
+        return None
+    return _walk if _walk.LAYOUT == WALK_LAYOUT else None
+
+
+_WALK_C = load_walk_speedup()
+
+
 def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
+    """The walk of :func:`annotate`: compiled when cleaning._walk is built (same results,
+    ~5x faster), else :func:`walk_annotate_py`."""
+    if _WALK_C is None:
+        return walk_annotate_py(body, skip_chrome)
+    return Annotation(*_WALK_C.walk_annotate(body, skip_chrome, walk_tag_bits(skip_chrome),
+                                             bare_verdict, class_verdict, items_verdict,
+                                             has_label_hint))
+
+
+def walk_annotate_py(body: etree._Element, skip_chrome: bool) -> Annotation:
     """The iterwalk of :func:`annotate` (the hot loop of extraction: one dict lookup of tag
     bits per element, the bits kept on the stack for the end event)."""
     stats: dict = {}
@@ -714,7 +748,7 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                 n = len(text.strip())
                 if n:
                     s[TEXT] = n
-                    if n < 300 and has_label_hint(text):
+                    if n < LABEL_MAX_CHARS and has_label_hint(text):
                         labels.append((el, False, text))
             if bits & TAG_NO_VERDICT:
                 verdict = rank = 0
@@ -774,7 +808,7 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
                     n = len(tail.strip())
                     if n:
                         parent[TEXT] += n
-                        if n < 300 and has_label_hint(tail):
+                        if n < LABEL_MAX_CHARS and has_label_hint(tail):
                             labels.append((el, True, tail))
     return Annotation(stats, paragraphs, junk, anchors, teasers, teaser_heads, labels, skipped)
 

@@ -1,0 +1,116 @@
+"""The compiled annotate walk (cleaning/_walk.pyx) gives what the Python walk gives.
+
+Both walks run on the same tree (the walk does not change it), so their ``stats`` dicts are
+keyed by the same element proxies and compare directly.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from cleaning import extract
+from cleaning.parse import parse_page
+
+CASES_DIR = pathlib.Path(__file__).parent / "cases"
+PURE = bool(os.environ.get("GLEANER_PURE_PYTHON"))
+needs_walk = pytest.mark.skipif(extract._WALK_C is None, reason="cleaning._walk not built")
+
+
+def body_of(html: str) -> etree._Element:
+    root = parse_page(html).root
+    etree.strip_elements(root, "script", with_tail=False)
+    body = root.find("body")
+    return root if body is None else body
+
+
+def assert_same_walk(body: etree._Element) -> None:
+    for skip_chrome in (True, False):
+        py = extract.walk_annotate_py(body, skip_chrome)
+        c = extract.walk_annotate(body, skip_chrome)
+        assert list(c.stats.items()) == list(py.stats.items())  # same order too
+        for field in ("paragraphs", "junk", "anchors", "teasers", "teaser_heads", "labels",
+                      "skipped"):
+            assert getattr(c, field) == getattr(py, field), field
+
+
+def test_speedup_is_built() -> None:
+    """CI has a C compiler: a missing build would silently make cleaning ~2x slower."""
+    if PURE:
+        pytest.skip("GLEANER_PURE_PYTHON set")
+    assert extract._WALK_C is not None
+
+
+@needs_walk
+@pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
+def test_saved_pages(name: str) -> None:
+    assert_same_walk(body_of((CASES_DIR / f"{name}.html").read_text(encoding="utf-8")))
+
+
+TRICKY = [
+    "<body>  </body>",
+    "<body><p>\u3000 Next: <a href='/n'>x</a>\xa0</p><div>上一篇：<a href='/p'>y</a></div></body>",
+    "<body><nav>skipped <b>x</b></nav>tail after nav: 上<p>p</p></body>",
+    "<body><article><header class='site'>h</header><p>text " + "w" * 40 + "</p></article></body>",
+    "<body><div hidden>h</div><div class='hide'>t</div><div style='display:none'>s</div></body>",
+    "<body><div id='main-content' class='x' data-a='1'><p>" + "y " * 30 + "</p></div></body>",
+    "<body><div itemprop='articleBody'><h2><a href='/a'>Linked heading text</a></h2></div></body>",
+    "<body><main><section><p>a</p><br>b<img src=x>c</section></main></body>",
+    "<body><p>\u2028\u2029\x1c\x1f\x85 ok \u205f</p><span>\U0001F600 😀 emoji</span></body>",
+    "<body><div class='share'><div class='content'>anchor inside junk</div></div></body>",
+]
+
+
+@needs_walk
+@pytest.mark.parametrize("html", TRICKY)
+def test_tricky_markup(html: str) -> None:
+    assert_same_walk(body_of(html))
+
+
+WHITESPACE = "".join(chr(c) for c in range(0x3100) if chr(c).isspace())
+
+
+@needs_walk
+def test_module_doctests() -> None:
+    import doctest
+
+    assert doctest.testmod(extract._WALK_C).failed == 0
+
+
+@needs_walk
+def test_stripped_length_matches_python_strip() -> None:
+    for ch in WHITESPACE:
+        assert extract._WALK_C.stripped_length(f"{ch}a{ch}b{ch}") == 3, hex(ord(ch))
+    assert extract._WALK_C.stripped_length(WHITESPACE) == 0
+    assert extract._WALK_C.stripped_length("\u200bx\u200b") == 3  # zero-width space is not space
+
+
+TAGS = ["div", "p", "a", "span", "nav", "article", "main", "header", "h2", "li", "ul", "br",
+        "section", "aside", "td", "footer", "pre", "b"]
+ATTRS = ["", " class='content'", " class='share-bar'", " id='post-1' class='entry'",
+         " hidden", " style='display:none'", " class='hide'", " itemprop='articleBody'",
+         " role='navigation'", " class='nav' id='x'", " aria-hidden='true'"]
+TEXTS = st.text(alphabet=st.sampled_from(list("ab :：上下一篇\u3000\xa0\n\t.Next" + "é中")),
+                max_size=12)
+
+
+@st.composite
+def markup(draw, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4 if depth < 4 else 0))):
+        tag = draw(st.sampled_from(TAGS))
+        inner = draw(markup(depth + 1))
+        parts.append(f"<{tag}{draw(st.sampled_from(ATTRS))}>{draw(TEXTS)}{inner}</{tag}>"
+                     f"{draw(TEXTS)}")
+    return "".join(parts)
+
+
+@needs_walk
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markup())
+def test_generated_markup(html: str) -> None:
+    assert_same_walk(body_of(f"<html><body>{html}</body></html>"))
