@@ -1571,6 +1571,21 @@ def listing_container(ann: Annotation, body: etree._Element) -> etree._Element |
 # ---------------------------------------------------------------------------
 
 
+def release_in_reverse(stats: dict) -> None:
+    """Drop the element proxies of ``stats`` last-inserted first (reverse document order).
+
+    When an lxml proxy of a node in a removed (pruned) subtree dies, lxml scans that subtree
+    in document order for another live proxy before it may free it. Dying in document order
+    (how a dict is freed) makes each scan pass all the proxies already dead: quadratic in the
+    size of the pruned subtrees, ~0.5 ms per page. In reverse order each scan stops at once.
+
+    >>> stats = {1: "a", 2: "b"}; release_in_reverse(stats); stats
+    {}
+    """
+    while stats:
+        stats.popitem()  # LIFO
+
+
 def extract_content(root: etree._Element | None, url: str, config: CleaningConfig,
                     title: str | None = None) -> Content:
     """Find the main content of a parsed page (mutates the tree)."""
@@ -1620,6 +1635,7 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
 
     if blocks is not region_blocks:  # a listing or the fallback replaced them
         paragraphs = count_paragraphs(blocks)
+    release_in_reverse(ann.stats)  # before the proxies die in document order
     return Content(
         excerpt_count=count_excerpts(blocks),
         text=text,
