@@ -359,3 +359,202 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                 cur = cur.parent
     finally:
         free(stack)
+
+
+# ---------------------------------------------------------------------------
+# render_blocks (cleaning.extract.render_blocks_py)
+# ---------------------------------------------------------------------------
+
+cdef enum:
+    RENDER_BLOCK = 1
+    RENDER_PRE = 2
+    RENDER_BR = 3
+    RENDER_CELL = 4
+    RENDER_LINK = 5
+
+RENDER_LAYOUT = (RENDER_BLOCK, RENDER_PRE, RENDER_BR, RENDER_CELL, RENDER_LINK)
+
+
+cdef struct Pending:
+    # the text collected since the last block boundary (render_blocks' ``parts``), as UTF-8
+    char* data
+    Py_ssize_t size
+    Py_ssize_t capacity
+    bint has_text  # a character that is not whitespace (``"".join(parts).strip()``)
+
+
+cdef int pending_add(Pending* p, const char* data, Py_ssize_t size, bint has_text) except -1:
+    cdef char* grown
+    cdef Py_ssize_t capacity
+    if p.size + size > p.capacity:
+        capacity = max(2 * p.capacity, p.size + size, 256)
+        grown = <char*>realloc(p.data, capacity)
+        if grown is NULL:
+            raise MemoryError()
+        p.data = grown
+        p.capacity = capacity
+    for i in range(size):
+        p.data[p.size + i] = data[i]
+    p.size += size
+    if has_text:
+        p.has_text = True
+    return 0
+
+
+cdef int pending_add_text(Pending* p, xmlNode* start, long* link_chars, bint in_link) except -1:
+    """Append the run of text nodes at ``start`` (lxml's .text / .tail)."""
+    cdef xmlNode* node = text_or_skip(start)
+    cdef TextScan scan
+    if node is NULL:
+        return 0
+    scan = scan_text(node)
+    if not scan.present:
+        return 0
+    while node is not NULL:
+        if node.content is not NULL:
+            pending_add(p, <const char*>node.content, strlen(<const char*>node.content),
+                        scan.chars > 0)
+        node = text_or_skip(node.next)
+    if in_link:
+        link_chars[0] += scan.chars
+    return 0
+
+
+cdef int pending_flush(Pending* p, object kind, long link_chars, flush_block, list blocks
+                       ) except -1:
+    """render_blocks' flush: whitespace only makes no block; else flush_block([raw], ...)."""
+    if p.size and p.has_text:
+        flush_block([PyUnicode_DecodeUTF8(p.data, p.size, NULL)], kind, link_chars, blocks)
+    p.size = 0
+    p.has_text = False
+    return 0
+
+
+def render_blocks(list elements, dict render_kinds, flush_block, list blocks):
+    """The walk of cleaning.extract.render_blocks_py, appending to ``blocks``."""
+    cdef Pending pending
+    cdef _Element top_el
+    cdef xmlNode* top
+    cdef xmlNode* cur
+    cdef xmlNode* child
+    cdef xmlNode* sibling
+    cdef list kinds
+    cdef Py_ssize_t capacity = 64, depth
+    cdef int* open_kinds = <int*>malloc(capacity * sizeof(int))
+    cdef int* grown
+    cdef int kind
+    cdef long link_depth, link_chars
+    cdef PyObject* found
+    cdef object tag, text
+    cdef bint descend
+    if open_kinds is NULL:
+        raise MemoryError()
+    pending.data = NULL
+    pending.size = pending.capacity = 0
+    pending.has_text = False
+    try:
+        for top_el in elements:
+            top = top_el._c_node
+            tag = node_tag(top) if top.type == tree.XML_ELEMENT_NODE else ""
+            kinds = [tag if top.type == tree.XML_ELEMENT_NODE else "div"]
+            pending.size = 0
+            pending.has_text = False
+            link_depth = link_chars = 0
+            depth = 0
+            cur = top
+            while True:
+                # start event
+                tag = node_tag(cur)
+                found = PyDict_GetItem(render_kinds, tag) if cur.type == tree.XML_ELEMENT_NODE else NULL
+                kind = <int><object>found if found is not NULL else 0
+                if depth == capacity:
+                    capacity *= 2
+                    grown = <int*>realloc(open_kinds, capacity * sizeof(int))
+                    if grown is NULL:
+                        raise MemoryError()
+                    open_kinds = grown
+                open_kinds[depth] = kind
+                depth += 1
+                if kind:
+                    if kind <= RENDER_PRE:
+                        pending_flush(&pending, kinds[len(kinds) - 1], link_chars, flush_block, blocks)
+                        link_chars = 0
+                        kinds.append(tag)
+                    elif kind == RENDER_BR:
+                        pending_add(&pending, "\n", 1, False)
+                    elif kind == RENDER_LINK:
+                        link_depth += 1
+                    elif pending.has_text:  # a cell after text
+                        pending_add(&pending, " | ", 3, True)
+                if cur.type == tree.XML_ELEMENT_NODE:
+                    pending_add_text(&pending, cur.children, &link_chars, link_depth > 0)
+                else:  # comment / PI / entity: lxml's .text is its content
+                    text = elementFactory(top_el._doc, cur).text
+                    if text:
+                        data = (<str>text).encode("utf-8")
+                        pending_add(&pending, data, len(data), bool(text.strip()))
+                        if link_depth:
+                            link_chars += len(text.strip())
+                child = first_element(cur)
+                if child is not NULL:
+                    cur = child
+                    continue
+                while True:
+                    # end event
+                    depth -= 1
+                    kind = open_kinds[depth]
+                    if kind:
+                        if kind <= RENDER_PRE:
+                            pending_flush(&pending, kinds[len(kinds) - 1], link_chars, flush_block, blocks)
+                            link_chars = 0
+                            if len(kinds) > 1:
+                                kinds.pop()
+                        elif kind == RENDER_LINK:
+                            link_depth -= 1
+                        elif kind == RENDER_CELL:
+                            pending_add(&pending, " ", 1, False)
+                    if cur is top:
+                        break
+                    pending_add_text(&pending, cur.next, &link_chars, link_depth > 0)
+                    sibling = next_element(cur)
+                    if sibling is not NULL:
+                        cur = sibling
+                        break
+                    cur = cur.parent
+                if cur is top and depth == 0:
+                    break
+            pending_flush(&pending, kinds[len(kinds) - 1], link_chars, flush_block, blocks)
+    finally:
+        free(open_kinds)
+        free(pending.data)
+    return blocks
+
+
+def text_length(_Element el not None):
+    """``len(text_of(el))``: characters of all text inside ``el`` (tail excluded), counted on
+    the UTF-8 bytes without making the string."""
+    cdef xmlNode* top = el._c_node
+    cdef xmlNode* node = top.children
+    cdef const unsigned char* s
+    cdef long count = 0
+    cdef Py_ssize_t i
+    if top.type != tree.XML_ELEMENT_NODE:
+        return len(el.text or "")  # lxml's text serialisation of a comment / PI
+    while node is not NULL:
+        if is_text_node(node):
+            s = <const unsigned char*>node.content
+            if s is not NULL:
+                i = 0
+                while s[i] != 0:
+                    if (s[i] & 0xC0) != 0x80:
+                        count += 1
+                    i += 1
+        if node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        while node.next is NULL:
+            node = node.parent
+            if node is top:
+                return count
+        node = node.next
+    return count

@@ -619,6 +619,18 @@ def annotate(body: etree._Element, skip_chrome: bool = True) -> Annotation:
     return ann
 
 
+def text_length(el: etree._Element) -> int:
+    """``len(text_of(el))``, counted in C without making the string when cleaning._walk is
+    built.
+
+    >>> text_length(etree.fromstring("<p>a<b>bé</b>c</p>"))
+    4
+    """
+    if _WALK_C is None:
+        return len(text_of(el))
+    return _WALK_C.text_length(el)
+
+
 def skipped_hold_most_text(body: etree._Element, ann: Annotation) -> bool:
     """True when one skipped element holds more than half of the body's characters.
 
@@ -626,11 +638,11 @@ def skipped_hold_most_text(body: etree._Element, ann: Annotation) -> bool:
     (stripped text nodes, disjoint subtrees): the body is measured only when the bound does
     not settle the question.
     """
-    sizes = [len(text_of(el)) for el in ann.skipped]
+    sizes = [text_length(el) for el in ann.skipped]
     largest = max(sizes)
     if largest <= 0.5 * (ann.stats[body][TEXT] + sum(sizes)):
         return False
-    return largest > 0.5 * len(text_of(body))
+    return largest > 0.5 * text_length(body)
 
 
 # Tag properties the annotate walk tests, as bits of one dict lookup per element (instead of
@@ -691,10 +703,11 @@ def load_walk_speedup():
         from cleaning import _walk
     except ImportError:
         return None
-    return _walk if _walk.LAYOUT == WALK_LAYOUT else None
+    if _walk.LAYOUT != WALK_LAYOUT or _walk.RENDER_LAYOUT != RENDER_LAYOUT:
+        return None
+    return _walk
 
 
-_WALK_C = load_walk_speedup()
 
 
 def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
@@ -1189,9 +1202,18 @@ def flush_block(parts: list[str], kind: str, link_chars: int, blocks: list[Block
 RENDER_BLOCK, RENDER_PRE, RENDER_BR, RENDER_CELL, RENDER_LINK = 1, 2, 3, 4, 5
 RENDER_KINDS = {**{tag: RENDER_BLOCK for tag in rules.BLOCK_TAGS}, "pre": RENDER_PRE,
                 "br": RENDER_BR, "td": RENDER_CELL, "th": RENDER_CELL, "a": RENDER_LINK}
+RENDER_LAYOUT = (RENDER_BLOCK, RENDER_PRE, RENDER_BR, RENDER_CELL, RENDER_LINK)
 
 
 def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
+    """Read elements out as text blocks in document order (one walk per element): compiled
+    when cleaning._walk is built (same blocks), else :func:`render_blocks_py`."""
+    if _WALK_C is None:
+        return render_blocks_py(elements)
+    return _WALK_C.render_blocks(list(elements), RENDER_KINDS, flush_block, [])
+
+
+def render_blocks_py(elements: Iterable[etree._Element]) -> list[Block]:
     """Read elements out as text blocks in document order (one walk per element)."""
     blocks: list[Block] = []
     kind_of = RENDER_KINDS.get
@@ -1650,3 +1672,6 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
         method=method if text else "empty",
         heading_text=heading_text,
     )
+
+
+_WALK_C = load_walk_speedup()  # the compiled walks (module end: every constant is defined)

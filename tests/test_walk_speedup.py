@@ -29,6 +29,11 @@ def body_of(html: str) -> etree._Element:
 
 
 def assert_same_walk(body: etree._Element) -> None:
+    """Annotate walk, render_blocks and text_length: compiled == Python."""
+    assert extract.render_blocks(list(body)) == extract.render_blocks_py(list(body))
+    assert extract.render_blocks([body]) == extract.render_blocks_py([body])
+    for el in body.iter():
+        assert extract.text_length(el) == len(extract.text_of(el))
     for skip_chrome in (True, False):
         py = extract.walk_annotate_py(body, skip_chrome)
         c = extract.walk_annotate(body, skip_chrome)
@@ -62,6 +67,9 @@ TRICKY = [
     "<body><main><section><p>a</p><br>b<img src=x>c</section></main></body>",
     "<body><p>\u2028\u2029\x1c\x1f\x85 ok \u205f</p><span>\U0001F600 😀 emoji</span></body>",
     "<body><div class='share'><div class='content'>anchor inside junk</div></div></body>",
+    "<body><table><tr><td> </td><td>a</td><td>b<br>c</td></tr><tr><th>h</th></tr></table></body>",
+    "<body><pre>  code\n   indented  </pre><p>x<a href='/'> link <b>bold</b></a> tail</p></body>",
+    "<body>top text<div>\n  \n</div><ul><li>one</li><li><a href=x>two</a></li></ul>end</body>",
 ]
 
 
