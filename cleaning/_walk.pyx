@@ -558,3 +558,44 @@ def text_length(_Element el not None):
                 return count
         node = node.next
     return count
+
+
+COMMA_CODES = (0x2C, 0xFF0C, 0x3001, 0x060C)  # ",", "，", "、", "،" (extract.COMMA_CHARS)
+
+
+def comma_count(_Element el not None):
+    """``count_commas(text_of(el))``: commas of Latin, CJK and Arabic scripts in all text
+    inside ``el`` (tail excluded), counted on the UTF-8 bytes."""
+    cdef xmlNode* top = el._c_node
+    cdef xmlNode* node = top.children
+    cdef const unsigned char* s
+    cdef long count = 0
+    cdef Py_ssize_t i, size
+    cdef unsigned int cp
+    if top.type != tree.XML_ELEMENT_NODE:
+        return sum((el.text or "").count(chr(c)) for c in COMMA_CODES)
+    while node is not NULL:
+        if is_text_node(node):
+            s = <const unsigned char*>node.content
+            if s is not NULL:
+                i = 0
+                while s[i] != 0:
+                    if s[i] == 0x2C:
+                        count += 1
+                        i += 1
+                    elif s[i] < 0x80:
+                        i += 1
+                    else:
+                        cp = decode_at(s + i, &size)
+                        if cp == 0xFF0C or cp == 0x3001 or cp == 0x060C:
+                            count += 1
+                        i += size
+        if node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        while node.next is NULL:
+            node = node.parent
+            if node is top:
+                return count
+        node = node.next
+    return count

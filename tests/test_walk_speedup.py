@@ -34,6 +34,7 @@ def assert_same_walk(body: etree._Element) -> None:
     assert extract.render_blocks([body]) == extract.render_blocks_py([body])
     for el in body.iter():
         assert extract.text_length(el) == len(extract.text_of(el))
+        assert extract.comma_count(el) == extract.count_commas(extract.text_of(el))
     for skip_chrome in (True, False):
         py = extract.walk_annotate_py(body, skip_chrome)
         c = extract.walk_annotate(body, skip_chrome)
@@ -102,7 +103,7 @@ TAGS = ["div", "p", "a", "span", "nav", "article", "main", "header", "h2", "li",
 ATTRS = ["", " class='content'", " class='share-bar'", " id='post-1' class='entry'",
          " hidden", " style='display:none'", " class='hide'", " itemprop='articleBody'",
          " role='navigation'", " class='nav' id='x'", " aria-hidden='true'"]
-TEXTS = st.text(alphabet=st.sampled_from(list("ab :：上下一篇\u3000\xa0\n\t.Next" + "é中")),
+TEXTS = st.text(alphabet=st.sampled_from(list("ab :：上下一篇\u3000\xa0\n\t.Next" + "é中,，、،")),
                 max_size=12)
 
 
