@@ -45,7 +45,12 @@ def speedup_extensions() -> list:
     except ImportError:
         return []
     ext = Extension("cleaning._walk", ["cleaning/_walk.pyx"], include_dirs=lxml.get_include())
-    return cythonize([ext], quiet=True, compiler_directives={"language_level": 3})
+    try:
+        return cythonize([ext], quiet=True, compiler_directives={"language_level": 3})
+    except Exception as exc:  # noqa: BLE001 - a Cython error must not stop the install
+        warnings.warn(f"gleaner: cleaning/_walk.pyx not compiled ({exc}); using pure Python",
+                      stacklevel=1)
+        return []
 
 
 setup(ext_modules=speedup_extensions(), cmdclass={"build_ext": OptionalBuildExt})

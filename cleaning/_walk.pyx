@@ -17,7 +17,8 @@ from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport malloc, realloc, free
-from libc.string cimport strcmp, strlen
+from libc.string cimport memcmp, strcmp, strlen
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 
 from lxml.includes cimport tree
 from lxml.includes.tree cimport xmlNode, xmlAttr
@@ -44,6 +45,7 @@ cdef enum:
     JUNK = 1
     CONTENT = 2
     HIDDEN = 3
+    TOGGLED = 4
     TAG_SKIP = 1
     TAG_BLOCK = 2
     TAG_NO_VERDICT = 4
@@ -57,7 +59,7 @@ cdef enum:
 
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
-          NEUTRAL, JUNK, CONTENT, HIDDEN,
+          NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED,
           TAG_SKIP, TAG_BLOCK, TAG_NO_VERDICT, TAG_ARTICLE, TAG_LINK, TAG_PARA, TAG_SCORED,
           TAG_TEASER, MIN_PARAGRAPH, LABEL_MAX_CHARS)
 
@@ -201,8 +203,26 @@ cdef inline object node_tag(xmlNode* node):
     return PyUnicode_DecodeUTF8(<const char*>node.name, strlen(<const char*>node.name), NULL)
 
 
+cdef tuple class_id_only(xmlNode* node):
+    """(class, id) when the element's attributes are class and/or id (once each, no
+    namespace; '' for the absent one), else None."""
+    cdef xmlAttr* attr = node.properties
+    cdef object cls = None, ident = None
+    while attr is not NULL:
+        if attr.type != tree.XML_ATTRIBUTE_NODE or attr.ns is not NULL:
+            return None
+        if strcmp(<const char*>attr.name, "class") == 0 and cls is None:
+            cls = attributeValue(node, attr)
+        elif strcmp(<const char*>attr.name, "id") == 0 and ident is None:
+            ident = attributeValue(node, attr)
+        else:
+            return None
+        attr = attr.next
+    return (cls or "", ident or "")
+
+
 def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
-                  bare_verdict, class_verdict, items_verdict, has_label_hint):
+                  VerdictRules rules not None, bare_verdict, items_verdict, has_label_hint):
     """The walk of cleaning.extract.walk_annotate_py; returns (stats, paragraphs, junk, anchors,
     teasers, teaser_heads, labels, skipped)."""
     cdef dict stats = {}
@@ -226,6 +246,7 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
     cdef list counters
     cdef _Element el
     cdef object tag, text, result
+    cdef tuple names
     if stack is NULL:
         raise MemoryError()
     try:
@@ -281,11 +302,12 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                     attr = cur.properties if cur.type == tree.XML_ELEMENT_NODE else NULL
                     if attr is NULL:
                         result = bare_verdict(tag)
-                    elif (attr.next is NULL and attr.type == tree.XML_ATTRIBUTE_NODE
-                          and attr.ns is NULL and strcmp(<const char*>attr.name, "class") == 0):
-                        result = class_verdict(tag, attributeValue(cur, attr))
                     else:
-                        result = items_verdict(tag, collectAttributes(cur, 3))
+                        names = class_id_only(cur)
+                        if names is not None:  # the common case, judged in C
+                            result = class_id_verdict(rules, tag, names[0], names[1])
+                        else:
+                            result = items_verdict(tag, collectAttributes(cur, 3))
                     verdict = result[0]
                     rank = result[1]
                     if verdict == JUNK:
@@ -599,3 +621,161 @@ def comma_count(_Element el not None):
                 return count
         node = node.next
     return count
+
+
+# ---------------------------------------------------------------------------
+# Verdicts of elements whose only attributes are class and id (cleaning.extract.element_verdict)
+# ---------------------------------------------------------------------------
+
+cdef class VerdictRules:
+    """The rule sets :func:`cleaning.extract.element_verdict` reads for class/id elements,
+    and its Python helpers for the rare cases decided there."""
+    cdef frozenset skip_tags, guarded_skip_tags, content_words, junk_words, compound_starts
+    cdef frozenset positive_words, hidden_class_tokens
+    cdef Py_ssize_t max_token_run
+    cdef object is_hidden_class, python_verdict
+    cdef tuple hidden_tokens  # hidden_class_tokens as ASCII bytes
+
+    def __init__(self, frozenset skip_tags, frozenset guarded_skip_tags, frozenset content_words,
+                 frozenset junk_words, frozenset compound_starts, Py_ssize_t max_token_run,
+                 frozenset positive_words, frozenset hidden_class_tokens, is_hidden_class,
+                 python_verdict):
+        self.skip_tags = skip_tags
+        self.guarded_skip_tags = guarded_skip_tags
+        self.content_words = content_words
+        self.junk_words = junk_words
+        self.compound_starts = compound_starts
+        self.max_token_run = max_token_run
+        self.positive_words = positive_words
+        self.hidden_class_tokens = hidden_class_tokens
+        self.hidden_tokens = tuple(t.encode("ascii") for t in hidden_class_tokens)
+        self.is_hidden_class = is_hidden_class
+        self.python_verdict = python_verdict  # (tag, cls, ident) -> (verdict, rank)
+
+    def verdict(self, str tag, str cls, str ident):
+        """element_verdict(tag, {"class": cls, "id": ident}) (for tests)."""
+        return class_id_verdict(self, tag, cls, ident)
+
+
+cdef list class_tokens(VerdictRules rules, str text, bint* hidden):
+    """cleaning.extract.class_tokens of an ASCII class/id string (lower-cased runs between
+    whitespace, '-' and '_'); sets ``hidden`` when a whitespace-separated token is one of
+    HIDDEN_CLASS_TOKENS (is_hidden_class's first test). None for a non-ASCII string (decided
+    in Python: Unicode case folds and spaces)."""
+    cdef list tokens = []
+    cdef const char* s
+    cdef Py_ssize_t n, i, start = -1, word = -1
+    cdef unsigned char c
+    cdef bint space, dash
+    cdef char buffer[256]
+    cdef char* low
+    cdef bytes token
+    s = PyUnicode_AsUTF8AndSize(text, &n)
+    if n > 256:
+        low = <char*>malloc(n)
+        if low is NULL:
+            raise MemoryError()
+    else:
+        low = buffer
+    try:
+        for i in range(n + 1):
+            c = <unsigned char>s[i] if i < n else 0x20
+            if c >= 0x80:
+                return None
+            space = c == 0x20 or (0x09 <= c <= 0x0D) or (0x1C <= c <= 0x1F)
+            dash = c == 0x2D or c == 0x5F
+            if space or dash:
+                if start >= 0:
+                    tokens.append(PyUnicode_DecodeUTF8(low + start, i - start, NULL))
+                    start = -1
+                if space and word >= 0:
+                    if not hidden[0]:
+                        for token in rules.hidden_tokens:
+                            if len(token) == i - word and memcmp(<const char*>token, low + word, i - word) == 0:
+                                hidden[0] = True
+                                break
+                    word = -1
+                if dash:
+                    low[i] = c
+                    if word < 0:
+                        word = i
+            else:
+                if start < 0:
+                    start = i
+                if word < 0:
+                    word = i
+                low[i] = c + 32 if 0x41 <= c <= 0x5A else c
+    finally:
+        if low is not buffer:
+            free(low)
+    return tokens
+
+
+cdef object word_runs(VerdictRules rules, list tokens):
+    """cleaning.extract.token_runs on the tokens (runs joined only after a compound start)."""
+    cdef Py_ssize_t count = len(tokens), i, n
+    cdef set words
+    cdef object token
+    cdef bint has_start = False
+    if count < 2:
+        return tokens
+    for token in tokens:
+        if token in rules.compound_starts:
+            has_start = True
+            break
+    if not has_start:
+        return tokens
+    words = set(tokens)
+    for i in range(count):
+        if tokens[i] in rules.compound_starts:
+            for n in range(2, min(rules.max_token_run, count - i) + 1):
+                words.add("".join(tokens[i:i + n]))
+    return words
+
+
+cdef inline bint any_in(object words, frozenset rule_words):
+    cdef object word
+    for word in words:
+        if word in rule_words:
+            return True
+    return False
+
+
+cdef int classify(VerdictRules rules, object words):
+    """cleaning.extract.classify_words on the words of a class/id string."""
+    if any_in(words, rules.content_words):
+        return CONTENT
+    if any_in(words, rules.junk_words):
+        return JUNK
+    return NEUTRAL
+
+
+cdef tuple class_id_verdict(VerdictRules rules, str tag, str cls, str ident):
+    """element_verdict(tag, {"class": cls, "id": ident}), in C for ASCII class/id strings."""
+    cdef list cls_tokens, id_tokens
+    cdef object cls_words
+    cdef int cls_verdict, id_verdict, verdict
+    cdef bint hidden = False, id_hidden = False
+    cls_tokens = class_tokens(rules, cls, &hidden)
+    id_tokens = class_tokens(rules, ident, &id_hidden)
+    if cls_tokens is None or id_tokens is None:
+        return rules.python_verdict(tag, cls, ident)
+    if tag in rules.skip_tags:
+        return (JUNK, 0)
+    if hidden and rules.is_hidden_class(cls):
+        return (TOGGLED, 0)
+    cls_words = word_runs(rules, cls_tokens) if cls_tokens else cls_tokens
+    cls_verdict = classify(rules, cls_words) if cls_tokens else NEUTRAL
+    id_verdict = classify(rules, word_runs(rules, id_tokens)) if id_tokens else NEUTRAL
+    if cls_verdict == CONTENT or id_verdict == CONTENT:  # named_verdict
+        return (CONTENT, 2)
+    verdict = JUNK if (cls_verdict == JUNK or id_verdict == JUNK) else NEUTRAL
+    if tag == "article":
+        return (verdict, 3)
+    if tag == "main":
+        return (verdict, 4)
+    if verdict == NEUTRAL and tag in rules.guarded_skip_tags:
+        if tag == "header" and cls and any_in(cls_words, rules.positive_words):
+            return (NEUTRAL, 0)  # entry-header / article-header: title, lead, byline
+        return (JUNK, 0)
+    return (verdict, 0)

@@ -701,7 +701,7 @@ def has_label_hint(text: str) -> bool:
 
 WALK_LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
                HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
-               NEUTRAL, JUNK, CONTENT, HIDDEN,
+               NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED,
                TAG_SKIP, TAG_BLOCK, TAG_NO_VERDICT, TAG_ARTICLE, TAG_LINK, TAG_PARA, TAG_SCORED,
                TAG_TEASER, MIN_PARAGRAPH, LABEL_MAX_CHARS)
 
@@ -729,7 +729,7 @@ def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
     if _WALK_C is None:
         return walk_annotate_py(body, skip_chrome)
     return Annotation(*_WALK_C.walk_annotate(body, skip_chrome, walk_tag_bits(skip_chrome),
-                                             bare_verdict, class_verdict, items_verdict,
+                                             _VERDICT_RULES, bare_verdict, items_verdict,
                                              has_label_hint))
 
 
@@ -1687,4 +1687,23 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
     )
 
 
+def class_id_verdict(tag: str, cls: str, ident: str) -> tuple[int, int]:
+    """:func:`element_verdict` of an element whose only attributes are class and id (the
+    compiled walk decides these in C, and here when a string is not ASCII).
+
+    >>> class_id_verdict("div", "entry-content", "post-1"), class_id_verdict("div", "", "nav")
+    ((2, 2), (1, 0))
+    """
+    return element_verdict(tag, {"class": cls, "id": ident})
+
+
+def verdict_rules(walk):  # -> cleaning._walk.VerdictRules
+    """The rule sets and Python helpers the compiled walk judges class/id elements with."""
+    return walk.VerdictRules(rules.SKIP_TAGS, rules.GUARDED_SKIP_TAGS, rules.CONTENT_WORDS,
+                             rules.JUNK_WORDS, rules.COMPOUND_STARTS, rules.MAX_TOKEN_RUN,
+                             rules.POSITIVE_WORDS, rules.HIDDEN_CLASS_TOKENS, is_hidden_class,
+                             class_id_verdict)
+
+
 _WALK_C = load_walk_speedup()  # the compiled walks (module end: every constant is defined)
+_VERDICT_RULES = verdict_rules(_WALK_C) if _WALK_C is not None else None

@@ -123,3 +123,40 @@ def markup(draw, depth: int = 0) -> str:
 @given(markup())
 def test_generated_markup(html: str) -> None:
     assert_same_walk(body_of(f"<html><body>{html}</body></html>"))
+
+
+# Class/id verdicts judged in C (cleaning._walk.VerdictRules) == element_verdict.
+from cleaning import rules as rule_sets  # noqa: E402
+
+WORDS = sorted(rule_sets.JUNK_WORDS | rule_sets.CONTENT_WORDS | rule_sets.POSITIVE_WORDS
+               | rule_sets.HIDDEN_CLASS_TOKENS | rule_sets.COMPOUND_STARTS)[:400] + [
+    "x", "Main", "NAV", "md-show", "block", "ſ", "ÄRTICLE", "\xa0", "post", "body", "c"]
+SEPARATORS = [" ", "-", "_", "  ", "\t", "\n", "\x1c", "\xa0", ""]
+VERDICT_TAGS = ["div", "header", "article", "main", "nav", "footer", "section", "form", "p"]
+
+
+@st.composite
+def class_string(draw) -> str:
+    parts = draw(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)),
+                          max_size=6))
+    text = "".join(w + s for w, s in parts)
+    return text.upper() if draw(st.booleans()) and text.isascii() else text
+
+
+@needs_walk
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from(VERDICT_TAGS), class_string(), class_string())
+def test_class_id_verdict_matches_python(tag: str, cls: str, ident: str) -> None:
+    expected = extract.element_verdict(tag, {"class": cls, "id": ident})
+    assert extract._VERDICT_RULES.verdict(tag, cls, ident) == expected
+
+
+@needs_walk
+@pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
+def test_class_id_verdicts_of_saved_pages(name: str) -> None:
+    body = body_of((CASES_DIR / f"{name}.html").read_text(encoding="utf-8"))
+    for el in body.iter():
+        if isinstance(el.tag, str):
+            cls, ident = el.get("class") or "", el.get("id") or ""
+            assert extract._VERDICT_RULES.verdict(el.tag, cls, ident) == \
+                extract.element_verdict(el.tag, {"class": cls, "id": ident})
