@@ -17,7 +17,7 @@ from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport malloc, realloc, free
-from libc.string cimport memcmp, strcmp, strlen
+from libc.string cimport memcmp, memcpy, memmove, strcmp, strlen
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 
 from lxml.includes cimport tree
@@ -136,10 +136,65 @@ cdef struct TextScan:
     bint hint  # a byte sequence has_label_hint looks for: ':', '：', '上', '下'
 
 
+cdef inline bint ascii_space(unsigned char c) noexcept nogil:
+    return c == 0x20 or (0x09 <= c <= 0x0D) or (0x1C <= c <= 0x1F)
+
+
+cdef TextScan scan_one(const unsigned char* s) noexcept nogil:
+    """scan_text of one text node: the first and last non-space characters are found from
+    the two ends (decoding only non-ASCII bytes), the code points between counted as the
+    bytes that do not continue a sequence, the label bytes looked for only in short text."""
+    cdef TextScan result
+    cdef Py_ssize_t n = strlen(<const char*>s), i = 0, j, k, size
+    cdef unsigned char c
+    cdef long count = 0
+    result.present = n > 0
+    result.chars = 0
+    result.hint = False
+    while i < n:
+        c = s[i]
+        if c < 0x80:
+            if not ascii_space(c):
+                break
+            i += 1
+        elif is_space(decode_at(s + i, &size)):
+            i += size
+        else:
+            break
+    if i == n:
+        return result
+    j = n  # end (exclusive) of the last non-space character
+    while True:
+        c = s[j - 1]
+        if c < 0x80:
+            if not ascii_space(c):
+                break
+            j -= 1
+        else:
+            k = j - 1
+            while (s[k] & 0xC0) == 0x80:
+                k -= 1
+            if not is_space(decode_at(s + k, &size)):
+                break
+            j = k
+    for k in range(i, j):
+        count += (s[k] & 0xC0) != 0x80
+    result.chars = count
+    if count < LABEL_MAX_CHARS:
+        for k in range(i, j):
+            c = s[k]
+            if c == 0x3A or (c == 0xEF and s[k + 1] == 0xBC and s[k + 2] == 0x9A) or (
+                    c == 0xE4 and s[k + 1] == 0xB8 and (s[k + 2] == 0x8A or s[k + 2] == 0x8B)):
+                result.hint = True
+                break
+    return result
+
+
 cdef TextScan scan_text(xmlNode* start) noexcept nogil:
     """Length of the stripped text of the run of text nodes at ``start`` (lxml's ``.text`` /
     ``.tail``), counted on the UTF-8 bytes: code points between the first and the last
-    non-space one."""
+    non-space one. ``hint``: the text holds a byte sequence has_label_hint looks for (set at
+    least when the length is under LABEL_MAX_CHARS)."""
     cdef TextScan result
     cdef xmlNode* node = text_or_skip(start)
     cdef const unsigned char* s
@@ -149,6 +204,8 @@ cdef TextScan scan_text(xmlNode* start) noexcept nogil:
     result.chars = 0
     result.present = False
     result.hint = False
+    if node is not NULL and text_or_skip(node.next) is NULL and node.content is not NULL:
+        return scan_one(<const unsigned char*>node.content)  # one text node: the common case
     while node is not NULL:
         s = <const unsigned char*>node.content
         if s is not NULL and s[0] != 0:
@@ -415,8 +472,7 @@ cdef int pending_add(Pending* p, const char* data, Py_ssize_t size, bint has_tex
             raise MemoryError()
         p.data = grown
         p.capacity = capacity
-    for i in range(size):
-        p.data[p.size + i] = data[i]
+    memcpy(p.data + p.size, data, size)
     p.size += size
     if has_text:
         p.has_text = True
@@ -442,17 +498,83 @@ cdef int pending_add_text(Pending* p, xmlNode* start, long* link_chars, bint in_
     return 0
 
 
-cdef int pending_flush(Pending* p, object kind, long link_chars, flush_block, list blocks
-                       ) except -1:
-    """render_blocks' flush: whitespace only makes no block; else flush_block([raw], ...)."""
+cdef object normalized_lines(const char* data, Py_ssize_t size, bint is_row):
+    """flush_block's text of a non-``pre`` block: every line (split on "\n") with its runs of
+    whitespace collapsed to one space and trimmed (a table row's also trimmed of " |"),
+    empty lines dropped, joined with "\n"."""
+    cdef const unsigned char* s = <const unsigned char*>data
+    cdef char* out = <char*>malloc(size + 1)
+    cdef Py_ssize_t i = 0, o = 0, line_start = 0, cp_size, a, b
+    cdef bint gap = False
+    cdef unsigned char c
+    cdef unsigned int cp
+    if out is NULL:
+        raise MemoryError()
+    try:
+        while i <= size:
+            c = s[i] if i < size else 0x0A
+            if c == 0x0A:  # end of a line: trim a row's " |", drop it when empty
+                if is_row:
+                    a = line_start
+                    b = o
+                    while a < b and (out[a] == 0x20 or out[a] == 0x7C):
+                        a += 1
+                    while b > a and (out[b - 1] == 0x20 or out[b - 1] == 0x7C):
+                        b -= 1
+                    if a > line_start:
+                        memmove(out + line_start, out + a, b - a)
+                    o = line_start + (b - a)
+                if o > line_start:
+                    out[o] = 0x0A
+                    o += 1
+                line_start = o
+                gap = False
+                i += 1
+                continue
+            if c < 0x80:
+                cp_size = 1
+                if ascii_space(c):
+                    gap = True
+                    i += 1
+                    continue
+            else:
+                cp = decode_at(s + i, &cp_size)
+                if is_space(cp):
+                    gap = True
+                    i += cp_size
+                    continue
+            if gap and o > line_start:
+                out[o] = 0x20
+                o += 1
+            gap = False
+            memcpy(out + o, s + i, cp_size)
+            o += cp_size
+            i += cp_size
+        if o > 0:
+            o -= 1  # the "\n" after the last kept line
+        return PyUnicode_DecodeUTF8(out, o, NULL)
+    finally:
+        free(out)
+
+
+cdef int pending_flush(Pending* p, object kind, long link_chars, flush_block, block_type,
+                       list blocks) except -1:
+    """render_blocks' flush: whitespace only makes no block; a ``pre`` block goes to
+    flush_block([raw], ...); any other is normalised here (flush_block's rules)."""
+    cdef object text
     if p.size and p.has_text:
-        flush_block([PyUnicode_DecodeUTF8(p.data, p.size, NULL)], kind, link_chars, blocks)
+        if kind == "pre":
+            flush_block([PyUnicode_DecodeUTF8(p.data, p.size, NULL)], kind, link_chars, blocks)
+        else:
+            text = normalized_lines(p.data, p.size, kind == "tr")
+            if text:
+                blocks.append(block_type(text, kind, link_chars))
     p.size = 0
     p.has_text = False
     return 0
 
 
-def render_blocks(list elements, dict render_kinds, flush_block, list blocks):
+def render_blocks(list elements, dict render_kinds, flush_block, block_type, list blocks):
     """The walk of cleaning.extract.render_blocks_py, appending to ``blocks``."""
     cdef Pending pending
     cdef _Element top_el
@@ -499,7 +621,7 @@ def render_blocks(list elements, dict render_kinds, flush_block, list blocks):
                 depth += 1
                 if kind:
                     if kind <= RENDER_PRE:
-                        pending_flush(&pending, kinds[len(kinds) - 1], link_chars, flush_block, blocks)
+                        pending_flush(&pending, kinds[len(kinds) - 1], link_chars, flush_block, block_type, blocks)
                         link_chars = 0
                         kinds.append(tag)
                     elif kind == RENDER_BR:
@@ -527,7 +649,7 @@ def render_blocks(list elements, dict render_kinds, flush_block, list blocks):
                     kind = open_kinds[depth]
                     if kind:
                         if kind <= RENDER_PRE:
-                            pending_flush(&pending, kinds[len(kinds) - 1], link_chars, flush_block, blocks)
+                            pending_flush(&pending, kinds[len(kinds) - 1], link_chars, flush_block, block_type, blocks)
                             link_chars = 0
                             if len(kinds) > 1:
                                 kinds.pop()
@@ -545,7 +667,7 @@ def render_blocks(list elements, dict render_kinds, flush_block, list blocks):
                     cur = cur.parent
                 if cur is top and depth == 0:
                     break
-            pending_flush(&pending, kinds[len(kinds) - 1], link_chars, flush_block, blocks)
+            pending_flush(&pending, kinds[len(kinds) - 1], link_chars, flush_block, block_type, blocks)
     finally:
         free(open_kinds)
         free(pending.data)

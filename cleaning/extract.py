@@ -1223,7 +1223,7 @@ def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
     when cleaning._walk is built (same blocks), else :func:`render_blocks_py`."""
     if _WALK_C is None:
         return render_blocks_py(elements)
-    return _WALK_C.render_blocks(list(elements), RENDER_KINDS, flush_block, [])
+    return _WALK_C.render_blocks(list(elements), RENDER_KINDS, flush_block, Block, [])
 
 
 def render_blocks_py(elements: Iterable[etree._Element]) -> list[Block]:

@@ -99,11 +99,11 @@ def test_stripped_length_matches_python_strip() -> None:
 
 
 TAGS = ["div", "p", "a", "span", "nav", "article", "main", "header", "h2", "li", "ul", "br",
-        "section", "aside", "td", "footer", "pre", "b"]
+        "section", "aside", "td", "footer", "pre", "b", "table", "tr", "th"]
 ATTRS = ["", " class='content'", " class='share-bar'", " id='post-1' class='entry'",
          " hidden", " style='display:none'", " class='hide'", " itemprop='articleBody'",
          " role='navigation'", " class='nav' id='x'", " aria-hidden='true'"]
-TEXTS = st.text(alphabet=st.sampled_from(list("ab :：上下一篇\u3000\xa0\n\t.Next" + "é中,，、،")),
+TEXTS = st.text(alphabet=st.sampled_from(list("ab :：上下一篇\u3000\xa0\n\t.Next" + "é中,，、،|\r\x1c\u2028")),
                 max_size=12)
 
 
