@@ -139,14 +139,14 @@ def count_commas(text: str) -> int:
 
 def comma_count(el: etree._Element) -> int:
     """Commas in all text of an element (``count_commas(text_of(el))``; in C when
-    cleaning._walk is built, without making the string).
+    cleaning._speedups is built, without making the string).
 
     >>> comma_count(etree.fromstring("<p>a, b<b>，c、</b>d</p>"))
     3
     """
-    if _WALK_C is None:
+    if _SPEEDUPS is None:
         return count_commas(text_of(el))
-    return _WALK_C.comma_count(el)
+    return _SPEEDUPS.comma_count(el)
 
 
 def normalize_space(text: str) -> str:
@@ -632,15 +632,15 @@ def annotate(body: etree._Element, skip_chrome: bool = True) -> Annotation:
 
 
 def text_length(el: etree._Element) -> int:
-    """``len(text_of(el))``, counted in C without making the string when cleaning._walk is
+    """``len(text_of(el))``, counted in C without making the string when cleaning._speedups is
     built.
 
     >>> text_length(etree.fromstring("<p>a<b>bé</b>c</p>"))
     4
     """
-    if _WALK_C is None:
+    if _SPEEDUPS is None:
         return len(text_of(el))
-    return _WALK_C.text_length(el)
+    return _SPEEDUPS.text_length(el)
 
 
 def skipped_hold_most_text(body: etree._Element, ann: Annotation) -> bool:
@@ -706,29 +706,29 @@ WALK_LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
                TAG_TEASER, MIN_PARAGRAPH, LABEL_MAX_CHARS)
 
 
-def load_walk_speedup():
-    """The compiled walk (cleaning/_walk.pyx) when it is built for these constants and not
+def load_speedups():
+    """The compiled walk (cleaning/_speedups.pyx) when it is built for these constants and not
     turned off with GLEANER_PURE_PYTHON=1, else None."""
     if os.environ.get("GLEANER_PURE_PYTHON"):
         return None
     try:
-        from cleaning import _walk
+        from cleaning import _speedups
     except ImportError:
         return None
-    if (_walk.LAYOUT != WALK_LAYOUT or _walk.RENDER_LAYOUT != RENDER_LAYOUT
-            or _walk.COMMA_CODES != tuple(map(ord, COMMA_CHARS))):
+    if (_speedups.LAYOUT != WALK_LAYOUT or _speedups.RENDER_LAYOUT != RENDER_LAYOUT
+            or _speedups.COMMA_CODES != tuple(map(ord, COMMA_CHARS))):
         return None
-    return _walk
+    return _speedups
 
 
 
 
 def walk_annotate(body: etree._Element, skip_chrome: bool) -> Annotation:
-    """The walk of :func:`annotate`: compiled when cleaning._walk is built (same results,
+    """The walk of :func:`annotate`: compiled when cleaning._speedups is built (same results,
     ~5x faster), else :func:`walk_annotate_py`."""
-    if _WALK_C is None:
+    if _SPEEDUPS is None:
         return walk_annotate_py(body, skip_chrome)
-    return Annotation(*_WALK_C.walk_annotate(body, skip_chrome, walk_tag_bits(skip_chrome),
+    return Annotation(*_SPEEDUPS.walk_annotate(body, skip_chrome, walk_tag_bits(skip_chrome),
                                              _VERDICT_RULES, bare_verdict, items_verdict,
                                              has_label_hint))
 
@@ -1220,10 +1220,10 @@ RENDER_LAYOUT = (RENDER_BLOCK, RENDER_PRE, RENDER_BR, RENDER_CELL, RENDER_LINK)
 
 def render_blocks(elements: Iterable[etree._Element]) -> list[Block]:
     """Read elements out as text blocks in document order (one walk per element): compiled
-    when cleaning._walk is built (same blocks), else :func:`render_blocks_py`."""
-    if _WALK_C is None:
+    when cleaning._speedups is built (same blocks), else :func:`render_blocks_py`."""
+    if _SPEEDUPS is None:
         return render_blocks_py(elements)
-    return _WALK_C.render_blocks(list(elements), RENDER_KINDS, flush_block, Block, [])
+    return _SPEEDUPS.render_blocks(list(elements), RENDER_KINDS, flush_block, Block, [])
 
 
 def render_blocks_py(elements: Iterable[etree._Element]) -> list[Block]:
@@ -1697,7 +1697,7 @@ def class_id_verdict(tag: str, cls: str, ident: str) -> tuple[int, int]:
     return element_verdict(tag, {"class": cls, "id": ident})
 
 
-def verdict_rules(walk):  # -> cleaning._walk.VerdictRules
+def verdict_rules(walk):  # -> cleaning._speedups.VerdictRules
     """The rule sets and Python helpers the compiled walk judges class/id elements with."""
     return walk.VerdictRules(rules.SKIP_TAGS, rules.GUARDED_SKIP_TAGS, rules.CONTENT_WORDS,
                              rules.JUNK_WORDS, rules.COMPOUND_STARTS, rules.MAX_TOKEN_RUN,
@@ -1705,5 +1705,5 @@ def verdict_rules(walk):  # -> cleaning._walk.VerdictRules
                              class_id_verdict)
 
 
-_WALK_C = load_walk_speedup()  # the compiled walks (module end: every constant is defined)
-_VERDICT_RULES = verdict_rules(_WALK_C) if _WALK_C is not None else None
+_SPEEDUPS = load_speedups()  # the compiled walks (module end: every constant is defined)
+_VERDICT_RULES = verdict_rules(_SPEEDUPS) if _SPEEDUPS is not None else None

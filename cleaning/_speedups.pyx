@@ -1,18 +1,22 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""C form of :func:`cleaning.extract.walk_annotate_py`: the same walk, on libxml2's nodes.
+"""Compiled forms of the per-element hot paths of cleaning.extract, on libxml2's nodes.
 
-The annotate walk is the hot loop of extraction (one step per element of the page). In Python
-each step pays for an iterwalk event tuple, an element proxy, ``el.text``/``el.tail`` strings
-and ``len(text.strip())``. Here the tree is walked through libxml2's node pointers, text lengths
-are counted on the UTF-8 bytes in place, and Python objects are made only where the result
-holds them (the element proxies that key ``stats``, the counter lists, label texts). The
-verdict functions stay in Python (cached there; passed in), so the rules live in one place.
+- ``walk_annotate``: the annotate walk (cleaning.extract.walk_annotate_py), with the verdicts
+  of class/id-only elements judged here (``VerdictRules``: the rule sets of cleaning.rules).
+- ``render_blocks``: the read-out of a region as text blocks (render_blocks_py, flush_block).
+- ``text_length`` / ``comma_count``: counts over an element's text without making the string.
 
-Same results as the Python walk, field for field: ``tests/test_walk_speedup.py`` compares both
-on saved pages and on generated HTML. Built by ``setup.py`` when a C compiler is present; the
-Python walk is used when this module is missing.
+Each step of the Python forms pays for an iterwalk event tuple, an element proxy,
+``el.text``/``el.tail`` strings and ``len(text.strip())``. Here the tree is walked through
+libxml2's node pointers, text is measured on its UTF-8 bytes in place, and Python objects are
+made only where a result holds them (the proxies that key ``stats``, counter lists, blocks).
+Rules stay data in cleaning.rules; what is rare or Unicode-subtle is handed back to Python.
+
+Same results as the Python forms, field for field: ``tests/test_speedups.py`` compares them on
+saved pages, tricky markup and generated HTML. Built by ``setup.py`` when Cython and a C
+compiler are present; cleaning.extract uses the Python forms when this module is missing, was
+built for other constants, or GLEANER_PURE_PYTHON=1 is set.
 """
-from cpython.list cimport PyList_Append
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DecodeUTF8

@@ -1,4 +1,4 @@
-"""The compiled annotate walk (cleaning/_walk.pyx) gives what the Python walk gives.
+"""The compiled annotate walk (cleaning/_speedups.pyx) gives what the Python walk gives.
 
 Both walks run on the same tree (the walk does not change it), so their ``stats`` dicts are
 keyed by the same element proxies and compare directly.
@@ -18,7 +18,7 @@ from cleaning.parse import parse_page
 
 CASES_DIR = pathlib.Path(__file__).parent / "cases"
 PURE = bool(os.environ.get("GLEANER_PURE_PYTHON"))
-needs_walk = pytest.mark.skipif(extract._WALK_C is None, reason="cleaning._walk not built")
+needs_speedups = pytest.mark.skipif(extract._SPEEDUPS is None, reason="cleaning._speedups not built")
 
 
 def body_of(html: str) -> etree._Element:
@@ -48,10 +48,10 @@ def test_speedup_is_built() -> None:
     """CI has a C compiler: a missing build would silently make cleaning ~2x slower."""
     if PURE:
         pytest.skip("GLEANER_PURE_PYTHON set")
-    assert extract._WALK_C is not None
+    assert extract._SPEEDUPS is not None
 
 
-@needs_walk
+@needs_speedups
 @pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
 def test_saved_pages(name: str) -> None:
     assert_same_walk(body_of((CASES_DIR / f"{name}.html").read_text(encoding="utf-8")))
@@ -74,7 +74,7 @@ TRICKY = [
 ]
 
 
-@needs_walk
+@needs_speedups
 @pytest.mark.parametrize("html", TRICKY)
 def test_tricky_markup(html: str) -> None:
     assert_same_walk(body_of(html))
@@ -83,19 +83,19 @@ def test_tricky_markup(html: str) -> None:
 WHITESPACE = "".join(chr(c) for c in range(0x3100) if chr(c).isspace())
 
 
-@needs_walk
+@needs_speedups
 def test_module_doctests() -> None:
     import doctest
 
-    assert doctest.testmod(extract._WALK_C).failed == 0
+    assert doctest.testmod(extract._SPEEDUPS).failed == 0
 
 
-@needs_walk
+@needs_speedups
 def test_stripped_length_matches_python_strip() -> None:
     for ch in WHITESPACE:
-        assert extract._WALK_C.stripped_length(f"{ch}a{ch}b{ch}") == 3, hex(ord(ch))
-    assert extract._WALK_C.stripped_length(WHITESPACE) == 0
-    assert extract._WALK_C.stripped_length("\u200bx\u200b") == 3  # zero-width space is not space
+        assert extract._SPEEDUPS.stripped_length(f"{ch}a{ch}b{ch}") == 3, hex(ord(ch))
+    assert extract._SPEEDUPS.stripped_length(WHITESPACE) == 0
+    assert extract._SPEEDUPS.stripped_length("\u200bx\u200b") == 3  # zero-width space is not space
 
 
 TAGS = ["div", "p", "a", "span", "nav", "article", "main", "header", "h2", "li", "ul", "br",
@@ -118,14 +118,14 @@ def markup(draw, depth: int = 0) -> str:
     return "".join(parts)
 
 
-@needs_walk
+@needs_speedups
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markup())
 def test_generated_markup(html: str) -> None:
     assert_same_walk(body_of(f"<html><body>{html}</body></html>"))
 
 
-# Class/id verdicts judged in C (cleaning._walk.VerdictRules) == element_verdict.
+# Class/id verdicts judged in C (cleaning._speedups.VerdictRules) == element_verdict.
 from cleaning import rules as rule_sets  # noqa: E402
 
 WORDS = sorted(rule_sets.JUNK_WORDS | rule_sets.CONTENT_WORDS | rule_sets.POSITIVE_WORDS
@@ -143,7 +143,7 @@ def class_string(draw) -> str:
     return text.upper() if draw(st.booleans()) and text.isascii() else text
 
 
-@needs_walk
+@needs_speedups
 @settings(max_examples=2000, deadline=None)
 @given(st.sampled_from(VERDICT_TAGS), class_string(), class_string())
 def test_class_id_verdict_matches_python(tag: str, cls: str, ident: str) -> None:
@@ -151,7 +151,7 @@ def test_class_id_verdict_matches_python(tag: str, cls: str, ident: str) -> None
     assert extract._VERDICT_RULES.verdict(tag, cls, ident) == expected
 
 
-@needs_walk
+@needs_speedups
 @pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
 def test_class_id_verdicts_of_saved_pages(name: str) -> None:
     body = body_of((CASES_DIR / f"{name}.html").read_text(encoding="utf-8"))
