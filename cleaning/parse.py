@@ -201,6 +201,13 @@ def parse_page(text: str, utf8: bytes | None = None) -> ParsedPage | None:
     return ParsedPage(root, signal_elements)
 
 
+# Measured and not done: cutting <script>/<style> contents out of the bytes before the parse.
+# libxml2 would save ~5 ns per byte left out (0.25-0.4 ms/page on trafilatura_eval), but locating
+# them from Python costs more: bytes.find and re scan at ~1 ns/byte, one pass per tag name, plus
+# the per-element loop (+0.15-0.19 ms/page net, measured in the pipeline). Safe cuts would also
+# need context checks (comments, attribute values, <title>/<textarea>, "<!--<script" in scripts).
+
+
 def parse_tree(text: str, utf8: bytes | None = None) -> etree._Element | None:
     """The raw lxml parse of text (controls removed, too-deep nesting flattened)."""
     if not text or text.isspace():  # as "not text.strip()", without copying the page
