@@ -1,12 +1,12 @@
-"""Build of the optional C speedup (``cleaning._walk``), and ``scrapyd-deploy``'s entry point.
+"""Build of the optional C speedup (``cleaning._speedups``), and ``scrapyd-deploy``'s entry point.
 
 All metadata lives in pyproject.toml (including the ``scrapy`` entry point that tells
 scrapyd the settings module). Without this file scrapyd-deploy would write its own
 setup.py into the repository and leave it behind. See docs/scrapyd.md.
 
-``cleaning/_walk.pyx`` is compiled against lxml's C API when Cython, lxml and a C compiler
+``cleaning/_speedups.pyx`` is compiled against lxml's C API when Cython, lxml and a C compiler
 are present (pyproject.toml's build requirements bring the first two). Any failure leaves the
-pure-Python walk in use, with a warning: the results are the same, only slower. Eggs for
+pure-Python forms in use, with a warning: the results are the same, only slower. Eggs for
 scrapyd stay pure Python (a compiled module cannot be imported from a zipped egg), as do
 builds with ``GLEANER_PURE_PYTHON=1``.
 """
@@ -44,11 +44,11 @@ def speedup_extensions() -> list:
         from Cython.Build import cythonize
     except ImportError:
         return []
-    ext = Extension("cleaning._walk", ["cleaning/_walk.pyx"], include_dirs=lxml.get_include())
+    ext = Extension("cleaning._speedups", ["cleaning/_speedups.pyx"], include_dirs=lxml.get_include())
     try:
         return cythonize([ext], quiet=True, compiler_directives={"language_level": 3})
     except Exception as exc:  # noqa: BLE001 - a Cython error must not stop the install
-        warnings.warn(f"gleaner: cleaning/_walk.pyx not compiled ({exc}); using pure Python",
+        warnings.warn(f"gleaner: cleaning/_speedups.pyx not compiled ({exc}); using pure Python",
                       stacklevel=1)
         return []
 
