@@ -19,7 +19,10 @@ built for other constants, or GLEANER_PURE_PYTHON=1 is set.
 """
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.object cimport PyObject
-from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.unicode cimport (
+    PyUnicode_DecodeUTF8, PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH,
+    PyUnicode_1BYTE_KIND, PyUnicode_2BYTE_KIND)
+from cpython.bytes cimport PyBytes_FromStringAndSize
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcmp, memcpy, memmove, strcmp, strlen
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
@@ -905,3 +908,91 @@ cdef tuple class_id_verdict(VerdictRules rules, str tag, str cls, str ident):
             return (NEUTRAL, 0)  # entry-header / article-header: title, lead, byline
         return (JUNK, 0)
     return (verdict, 0)
+
+
+# ---------------------------------------------------------------------------
+# Parse input (cleaning.parse.encode_without_controls and the CONTROL_BYTES translate)
+# ---------------------------------------------------------------------------
+
+cdef inline bint is_control(unsigned int c) noexcept nogil:
+    """C0 controls other than tab, newline and carriage return, and DEL."""
+    return (c < 0x20 and c != 0x09 and c != 0x0A and c != 0x0D) or c == 0x7F
+
+
+def bytes_without_controls(bytes data not None):
+    """``data.translate(None, CONTROL_BYTES)``: ``data`` itself when it holds no control byte
+    (the common case: one scan, no copy).
+
+    >>> bytes_without_controls(b"a\\x00b\\x7f\\tc"), bytes_without_controls(b"ok") is not None
+    (b'ab\\tc', True)
+    """
+    cdef const unsigned char* s = <const unsigned char*><const char*>data
+    cdef Py_ssize_t n = len(data), i, o = 0
+    cdef char* out
+    for i in range(n):
+        if is_control(s[i]):
+            break
+    else:
+        return data
+    out = <char*>malloc(n)
+    if out is NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            if not is_control(s[i]):
+                out[o] = s[i]
+                o += 1
+        return PyBytes_FromStringAndSize(out, o)
+    finally:
+        free(out)
+
+
+def utf8_without_controls(str text not None):
+    """``text.encode("utf-8", "replace")`` without the control bytes, in one pass.
+
+    >>> utf8_without_controls("a\\x00b\\x07c\\né\\ud800😀")
+    b'abc\\n\\xc3\\xa9?\\xf0\\x9f\\x98\\x80'
+    """
+    cdef unsigned int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, o = 0
+    cdef unsigned int c
+    cdef unsigned char* out
+    if text.isascii():
+        return bytes_without_controls(PyBytes_FromStringAndSize(<const char*>data, n))
+    out = <unsigned char*>malloc(4 * n if n else 1)
+    if out is NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            if kind == PyUnicode_1BYTE_KIND:
+                c = (<unsigned char*>data)[i]
+            elif kind == PyUnicode_2BYTE_KIND:
+                c = (<unsigned short*>data)[i]
+            else:
+                c = (<unsigned int*>data)[i]
+            if c < 0x80:
+                if not is_control(c):
+                    out[o] = <unsigned char>c
+                    o += 1
+            elif c < 0x800:
+                out[o] = 0xC0 | (c >> 6)
+                out[o + 1] = 0x80 | (c & 0x3F)
+                o += 2
+            elif 0xD800 <= c <= 0xDFFF:  # a lone surrogate: "replace" writes "?"
+                out[o] = 0x3F
+                o += 1
+            elif c < 0x10000:
+                out[o] = 0xE0 | (c >> 12)
+                out[o + 1] = 0x80 | ((c >> 6) & 0x3F)
+                out[o + 2] = 0x80 | (c & 0x3F)
+                o += 3
+            else:
+                out[o] = 0xF0 | (c >> 18)
+                out[o + 1] = 0x80 | ((c >> 12) & 0x3F)
+                out[o + 2] = 0x80 | ((c >> 6) & 0x3F)
+                out[o + 3] = 0x80 | (c & 0x3F)
+                o += 4
+        return PyBytes_FromStringAndSize(<const char*>out, o)
+    finally:
+        free(out)

@@ -9,10 +9,18 @@ extractor removes it before reading text.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
 from lxml import etree
+
+try:  # compiled helpers (cleaning/_speedups.pyx); the Python forms here give the same bytes
+    from cleaning import _speedups
+except ImportError:
+    _speedups = None
+if os.environ.get("GLEANER_PURE_PYTHON"):
+    _speedups = None
 
 # Elements that never hold readable text: removed with their subtree (tails kept).
 CODE_ONLY_TAGS = ("style", "template", "svg", "math", "object", "embed", "canvas",
@@ -71,7 +79,21 @@ def encode_without_controls(text: str) -> bytes:
     >>> encode_without_controls("a\\x00b\\x07c\\né")
     b'abc\\n\\xc3\\xa9'
     """
+    if _speedups is not None:  # one pass in C
+        return _speedups.utf8_without_controls(text)
     return text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+
+
+def without_control_bytes(data: bytes) -> bytes:
+    """UTF-8 bytes without the C0 control bytes (ASCII bytes never occur inside a multi-byte
+    sequence). In C when cleaning._speedups is built: ``data`` itself when it holds none.
+
+    >>> without_control_bytes(b"a\\x00b\\x07c\\n")
+    b'abc\\n'
+    """
+    if _speedups is not None:
+        return _speedups.bytes_without_controls(data)
+    return data.translate(None, _CONTROL_BYTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +235,7 @@ def parse_tree(text: str, utf8: bytes | None = None) -> etree._Element | None:
     if not text or text.isspace():  # as "not text.strip()", without copying the page
         return None
     if utf8 is not None:  # same bytes as encode_without_controls(text), without the encode
-        data = utf8.translate(None, _CONTROL_BYTES)
+        data = without_control_bytes(utf8)
     else:
         data = encode_without_controls(text)
     try:

@@ -160,3 +160,18 @@ def test_class_id_verdicts_of_saved_pages(name: str) -> None:
             cls, ident = el.get("class") or "", el.get("id") or ""
             assert extract._VERDICT_RULES.verdict(el.tag, cls, ident) == \
                 extract.element_verdict(el.tag, {"class": cls, "id": ident})
+
+
+# Parse input: one-pass UTF-8 encode without control characters == encode + translate.
+from cleaning import parse  # noqa: E402
+
+
+@pytest.mark.skipif(parse._speedups is None, reason="cleaning._speedups not built")
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(max_codepoint=0x300), st.characters(),
+                                  st.sampled_from(["\ud800", "\udfff", "\x00", "\x7f"])),
+               max_size=60))
+def test_utf8_without_controls(text: str) -> None:
+    expected = text.encode("utf-8", "replace").translate(None, parse._CONTROL_BYTES)
+    assert parse._speedups.utf8_without_controls(text) == expected
+    assert parse._speedups.bytes_without_controls(text.encode("utf-8", "replace")) == expected
