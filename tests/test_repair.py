@@ -195,3 +195,28 @@ def test_other_whitespace_lists_every_whitespace_but_space_and_newline():
 def test_normal_whitespace_check_agrees_with_the_normalizer(text):
     from cleaning.repair import is_normal_whitespace, normalize_whitespace
     assert is_normal_whitespace(text) == (normalize_whitespace(text) == text) or text == ""
+
+
+# Characters each scan of the first repair round looks for, with neighbours that make pairs.
+PLAIN_TRICKY = list("aé ô\n\t\u00a0\u200b\x07\x1b\x80\x9d€’”\u2028\ufb01\u0301Ã©âÂ\u3000") + [
+    "doesnâ€™t", "  ", " .", "( x )"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PLAIN_TRICKY), max_size=20).map("".join))
+def test_plain_text_shortcut_is_exact(text):
+    # is_plain_text is the single scan standing for the five of the general path
+    import unicodedata
+
+    from cleaning.repair import (
+        FTFY_SIGN_CHARS,
+        FTFY_SIGN_PAIRS,
+        INVISIBLE_CHARS,
+        OTHER_WHITESPACE,
+        is_plain_text,
+        repair_any_text,
+    )
+    scans = (INVISIBLE_CHARS, OTHER_WHITESPACE, FTFY_SIGN_CHARS, FTFY_SIGN_PAIRS)
+    expected = not any(p.search(text) for p in scans) and unicodedata.is_normalized("NFC", text)
+    assert is_plain_text(text) is expected
+    assert repair_text(text) == (repair_any_text(text) if text else (text, []))
