@@ -52,7 +52,12 @@ FTFY_SIGN_PAIRS = re.compile(f"[{_UTF8_LEADS}][{_CP1252_CONTINUATION}]")
 # and ftfy's character fixers in the order fix_and_explain runs them under FTFY_CONFIG, each with
 # a scan for the characters it acts on (None: the fixer is a fast scan itself).
 MOJIBAKE_WIDTH = 7
-NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# Where a match of ftfy's mojibake regex can be: every branch consumes two adjacent non-ASCII
+# characters, or one of these (C1 controls, Œ œ Ã Â; tests/test_repair.py checks the list).
+# So only non-ASCII runs of two or more characters and these characters need a look: on
+# accented Latin text most non-ASCII characters stand alone ("für", "café").
+MOJIBAKE_LONE_CHARS = "\u0080-\u009f\u0152\u0153\u00c2\u00c3"
+MOJIBAKE_SEEDS = re.compile(f"[^\\x00-\\x7f](?:[^\\x00-\\x7f]+|(?<=[{MOJIBAKE_LONE_CHARS}]))")
 
 
 def char_class(codepoints: Iterable[int]) -> re.Pattern[str]:
@@ -313,18 +318,20 @@ def run_ftfy(text: str) -> tuple[str, list[str]]:
 
 
 def looks_like_mojibake(text: str) -> bool:
-    """``ftfy.badness.is_bad``, searched only around non-ASCII characters.
+    """``ftfy.badness.is_bad``, searched only around the places a match can be.
 
-    Every pattern of ftfy's BADNESS_RE holds a non-ASCII character and matches at most
-    MOJIBAKE_WIDTH characters, so a match lies within that distance of a non-ASCII run; the
-    full-text search costs ~0.3 ms per KB, these windows almost nothing on Latin text.
+    Every match of ftfy's BADNESS_RE holds a MOJIBAKE_SEEDS match and is at most
+    MOJIBAKE_WIDTH characters long, so it lies within that distance of one; the full-text
+    search costs ~0.3 ms per KB, these windows almost nothing on Latin text.
 
     >>> looks_like_mojibake("doesnâ€™t"), looks_like_mojibake("naïve café “quoted” – fine")
     (True, False)
+    >>> looks_like_mojibake("Â "), looks_like_mojibake("ß“ – «x»")
+    (True, False)
     """
     search = BADNESS_RE.search
-    start = end = -1  # the window being grown over nearby non-ASCII runs
-    for run in NON_ASCII_RUN.finditer(text):
+    start = end = -1  # the window being grown over nearby seeds
+    for run in MOJIBAKE_SEEDS.finditer(text):
         if run.start() - MOJIBAKE_WIDTH < end:
             end = run.end() + MOJIBAKE_WIDTH
             continue

@@ -168,6 +168,31 @@ def test_mojibake_windows_cover_every_ftfy_match():
         assert any(_holds_non_ascii(item) for item in branch.data), branch
 
 
+def test_mojibake_seeds_are_in_every_ftfy_match():
+    # looks_like_mojibake looks only near MOJIBAKE_SEEDS: sound while each branch of BADNESS_RE
+    # consumes two adjacent non-ASCII characters or one of MOJIBAKE_LONE_CHARS.
+    import re
+    import re._parser
+    from itertools import pairwise
+    from re._constants import LITERAL
+
+    from ftfy.badness import BADNESS_RE
+
+    from cleaning.repair import MOJIBAKE_LONE_CHARS
+    lone = re.compile(f"[{MOJIBAKE_LONE_CHARS}]")
+    parsed = re._parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    (op, (_, branches)), = parsed.data
+    for branch in branches:
+        at = [i for i, item in enumerate(branch.data) if _holds_non_ascii(item)]
+        if len(at) > 1:
+            assert any(b == a + 1 for a, b in pairwise(at)), branch
+            continue
+        op, arg = branch.data[at[0]]
+        codes = [arg] if op == LITERAL else [c for kind, value in arg for c in (
+            [value] if kind == LITERAL else range(value[0], value[1] + 1))]
+        assert all(lone.match(chr(c)) for c in codes), branch
+
+
 FTFY_TRICKY = list("aZé Ã©â€™\x80\x85\x9dﬁ\u0301\u206a\r\n\u2028ÂÐ¿Ñ\x1b[31m\ud800ŒœØ°×²√±") + [
     "doesnâ€™t", "Ã©tÃ©", "â€œquotedâ€\x9d", "ï¬\x81", "Â©\xa0", "\ud83d\ude00"]
 
