@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
-from ftfy import TextFixerConfig, fix_encoding_and_explain, fixes
+from ftfy import TextFixerConfig, _fix_encoding_one_step_and_explain, fixes
 from ftfy.badness import BADNESS_RE
 from ftfy.chardata import CONTROL_CHARS, LIGATURES
 
@@ -341,6 +341,28 @@ def looks_like_mojibake(text: str) -> bool:
     return end >= 0 and search(text, start, end) is not None
 
 
+def fix_encoding_like_ftfy(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """``ftfy.fix_encoding_and_explain(text, FTFY_CONFIG)``: its loop of one-step fixes, each
+    step taken only when looks_like_mojibake (ftfy's step returns the text unchanged unless
+    ``is_bad``). ftfy's own loop searches the whole text with BADNESS_RE once more after
+    the last fix (~0.3 ms per KB) to learn it is clean.
+
+    >>> fix_encoding_like_ftfy("sÃ³ cafÃ©")
+    ('só café', [('encode', 'latin-1'), ('decode', 'utf-8')])
+    >>> fix_encoding_like_ftfy("plain café")
+    ('plain café', [])
+    """
+    steps: list[tuple[str, str]] = []
+    while looks_like_mojibake(text):
+        fixed, plan = _fix_encoding_one_step_and_explain(text, FTFY_CONFIG)
+        if plan is not None:
+            steps.extend(plan)
+        if fixed == text:
+            break
+        text = fixed
+    return text, steps
+
+
 def fix_like_ftfy(text: str) -> tuple[str, list[tuple[str, str]]]:
     """``ftfy.fix_and_explain(text, FTFY_CONFIG)``: same steps, same result, same explanation,
     but each step is skipped when a fast scan shows it cannot change the text. ftfy runs
@@ -350,9 +372,8 @@ def fix_like_ftfy(text: str) -> tuple[str, list[tuple[str, str]]]:
     steps: list[tuple[str, str]] = []
     while True:
         before = text
-        if looks_like_mojibake(text):  # else ftfy's fix_encoding returns the text unchanged
-            text, encoding_steps = fix_encoding_and_explain(text, FTFY_CONFIG)
-            steps.extend(encoding_steps)
+        text, encoding_steps = fix_encoding_like_ftfy(text)
+        steps.extend(encoding_steps)
         for name, fixer, probe in FTFY_CHAR_FIXERS:
             if probe is None or probe.search(text):
                 fixed = fixer(text)

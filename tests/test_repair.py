@@ -207,6 +207,16 @@ def test_fix_like_ftfy_is_ftfy(text):
     assert fix_like_ftfy(text) == (expected.text, [tuple(s) for s in expected.explanation])
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FTFY_TRICKY), max_size=20).map("".join))
+def test_fix_encoding_like_ftfy_is_ftfy(text):
+    from ftfy import fix_encoding_and_explain
+
+    from cleaning.repair import fix_encoding_like_ftfy
+    expected = fix_encoding_and_explain(text, FTFY_CONFIG)
+    assert fix_encoding_like_ftfy(text) == (expected.text, list(expected.explanation))
+
+
 def test_other_whitespace_lists_every_whitespace_but_space_and_newline():
     import sys
 
