@@ -41,14 +41,17 @@ ZONE_ABBREVIATIONS: dict[str, float] = {
 }
 
 # Whole-string and in-text date shapes: (name, compiled regex). Groups: y, m / mon, d, time.
+# What may not precede a number is checked after its first digits ("19(?<![\d.,]..)" is
+# "(?<![\d.,])19"): a pattern that starts with a digit lets the regex engine skip to digits
+# in C, where a leading look-behind is tried at every character (~5x slower in text).
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("iso", re.compile(r"(?<![\d.,])(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)" + _TIME, re.I)),
-    ("ymd_slash", re.compile(r"(?<![\d.,/])(?P<y>(?:19|20)\d\d)[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})(?![\d.,/]\d)" + _TIME, re.I)),
+    ("iso", re.compile(r"(?P<y>(?:19|20)(?<![\d.,]..)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)" + _TIME, re.I)),
+    ("ymd_slash", re.compile(r"(?P<y>(?:19|20)(?<![\d.,/]..)\d\d)[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})(?![\d.,/]\d)" + _TIME, re.I)),
     ("cjk", re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME, re.I)),
     ("mdy", re.compile(r"(?<![A-Za-z])" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME, re.I)),
-    ("dmy", re.compile(r"(?<![\d.])(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME, re.I)),
-    ("dmy_dot", re.compile(r"(?<![\d.,])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)(?![\d.]\d)" + _TIME, re.I)),
-    ("numeric_slash", re.compile(r"(?<![\d/.,])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME, re.I)),
+    ("dmy", re.compile(r"(?P<d>\d(?<![\d.]\d)\d?)(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME, re.I)),
+    ("dmy_dot", re.compile(r"(?P<d>\d(?<![\d.,]\d)\d?)\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)(?![\d.]\d)" + _TIME, re.I)),
+    ("numeric_slash", re.compile(r"(?P<a>\d(?<![\d/.,]\d)\d?)/(?P<b>\d{1,2})/(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME, re.I)),
     ("ym_cjk", re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d)")),
     ("compact", re.compile(r"^(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<h>\d{2})(?P<mi>\d{2})(?P<s>\d{2})?)?$")),
 )

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
-from ftfy import TextFixerConfig, fix_encoding_and_explain, fixes
+from ftfy import TextFixerConfig, _fix_encoding_one_step_and_explain, fixes
 from ftfy.badness import BADNESS_RE
 from ftfy.chardata import CONTROL_CHARS, LIGATURES
 
@@ -42,15 +42,22 @@ FTFY_CONFIG = TextFixerConfig(
 _CP1252_CONTINUATION = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                         "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
                         "\u2039\u203a\u20ac\u2122")
+_FTFY_SIGNS = "\u0080-\u009f\ufb00-\ufb06\u2028\u2029\ud800-\udfff\x1b"
+_UTF8_LEADS = "\u00c2-\u00f4"
 # Two searches, not one alternation: a pattern that is one character class (or starts with one)
 # is scanned in C at full speed; the alternation of both ran ~4x slower on accented text.
-FTFY_SIGN_CHARS = re.compile("[\u0080-\u009f\ufb00-\ufb06\u2028\u2029\ud800-\udfff\x1b]")
-FTFY_SIGN_PAIRS = re.compile(f"[\u00c2-\u00f4][{_CP1252_CONTINUATION}]")
+FTFY_SIGN_CHARS = re.compile(f"[{_FTFY_SIGNS}]")
+FTFY_SIGN_PAIRS = re.compile(f"[{_UTF8_LEADS}][{_CP1252_CONTINUATION}]")
 # fix_like_ftfy: the longest match of ftfy's mojibake regex (tests/test_repair.py checks it),
 # and ftfy's character fixers in the order fix_and_explain runs them under FTFY_CONFIG, each with
 # a scan for the characters it acts on (None: the fixer is a fast scan itself).
 MOJIBAKE_WIDTH = 7
-NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# Where a match of ftfy's mojibake regex can be: every branch consumes two adjacent non-ASCII
+# characters, or one of these (C1 controls, Œ œ Ã Â; tests/test_repair.py checks the list).
+# So only non-ASCII runs of two or more characters and these characters need a look: on
+# accented Latin text most non-ASCII characters stand alone ("für", "café").
+MOJIBAKE_LONE_CHARS = "\u0080-\u009f\u0152\u0153\u00c2\u00c3"
+MOJIBAKE_SEEDS = re.compile(f"[^\\x00-\\x7f](?:[^\\x00-\\x7f]+|(?<=[{MOJIBAKE_LONE_CHARS}]))")
 
 
 def char_class(codepoints: Iterable[int]) -> re.Pattern[str]:
@@ -72,12 +79,18 @@ FTFY_CHAR_FIXERS: tuple[tuple[str, Callable[[str], str], re.Pattern[str] | None]
 )
 # Characters that are never text: zero-width and format characters, soft hyphen, and C0
 # controls except newline and tab (tab is then normalised as a space).
-INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
-                             "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+INVISIBLE_CHARS = re.compile(f"[{_INVISIBLE}]")
 # Whitespace other than space and newline: every character str.isspace() accepts (listed, so
 # that the regex tests a set instead of a Unicode category; tests/test_repair.py checks the list).
-OTHER_WHITESPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029"
-                              "\u202f\u205f\u3000]")
+_OTHER_WHITESPACE = ("\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029"
+                     "\u202f\u205f\u3000")
+OTHER_WHITESPACE = re.compile(f"[{_OTHER_WHITESPACE}]")
+# What INVISIBLE_CHARS, OTHER_WHITESPACE, FTFY_SIGN_CHARS or FTFY_SIGN_PAIRS would find, in one
+# scan (each scan costs ~4 ns a character, and almost no extracted text holds any of these):
+# one of their characters, or a lead character followed by a continuation character.
+UNUSUAL_CHARS = re.compile(f"[{_INVISIBLE}{_OTHER_WHITESPACE}{_FTFY_SIGNS}{_UTF8_LEADS}]"
+                           f"(?:(?<![{_UTF8_LEADS}])|(?=[{_CP1252_CONTINUATION}]))")
 # Lines are split on "\n" and their whitespace runs (spaces of every width, tabs, the CJK
 # ideographic space) collapsed to one ASCII space with str.split (fast, in C).
 # "foundation ." -> "foundation." and '"Decision") .' -> '"Decision").': spaces before a
@@ -85,13 +98,15 @@ OTHER_WHITESPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a
 # a closing bracket or quote. Not "wait ..." (ellipsis), not ".NET", not "3 .5".
 # Patterns that start with the character they are about (a space, a quote) and check what
 # precedes it afterwards: the regex engine then skips to candidates in C, where a leading
-# look-behind is tried at every position (~10x slower on long texts).
-SPACE_BEFORE_STOP = re.compile(r" +([.,])(?=[\s\"'”’]|$)(?!\.)")
+# look-behind is tried at every position (~10x slower on long texts). A space run is written
+# "  *", not " +": only a literal first character (or class) lets the engine skip; a leading
+# repeat is tried at every position (~5x slower).
+SPACE_BEFORE_STOP = re.compile(r"  *([.,])(?=[\s\"'”’]|$)(?!\.)")
 STOP_AFTER = re.compile(r"[\w)\]\"'”’]")  # what must precede SPACE_BEFORE_STOP's spaces
 URL_LIKE = re.compile(r"://|^www\.", re.I)
 # "( Chengdu)" -> "(Chengdu)", "(Chengdu )" -> "(Chengdu)"; ASCII brackets only.
 SPACE_INSIDE_OPEN = re.compile(r"([(\[])[ ]+(?=\w)")
-SPACE_INSIDE_CLOSE = re.compile(r" +([)\]])")
+SPACE_INSIDE_CLOSE = re.compile(r"  *([)\]])")
 CLOSE_AFTER = re.compile(r"[\w.\"'”’]")  # what must precede SPACE_INSIDE_CLOSE's spaces
 # "the'China-Europe Center'" -> "the 'China-Europe Center'", "of'core innovation'" -> "of
 # 'core innovation'": a lowercase word glued to an opening quote whose phrase is closed later
@@ -146,8 +161,27 @@ def is_normal_whitespace(text: str) -> bool:
     >>> is_normal_whitespace("a b\\n\\nc"), is_normal_whitespace("a  b"), is_normal_whitespace("a\\n")
     (True, False, False)
     """
-    return not (OTHER_WHITESPACE.search(text) or "  " in text or " \n" in text
-                or "\n " in text or "\n\n\n" in text or text[:1] in " \n" or text[-1:] in " \n")
+    return OTHER_WHITESPACE.search(text) is None and has_normal_spacing(text)
+
+
+def has_normal_spacing(text: str) -> bool:
+    """is_normal_whitespace for text without OTHER_WHITESPACE: spaces and newlines in place.
+
+    >>> has_normal_spacing("a b\\n\\nc"), has_normal_spacing("a \\nb"), has_normal_spacing(" a")
+    (True, False, False)
+    """
+    return not ("  " in text or " \n" in text or "\n " in text or "\n\n\n" in text
+                or text[:1] in " \n" or text[-1:] in " \n")
+
+
+def normalize_plain_whitespace(text: str) -> str:
+    """normalize_whitespace for text without OTHER_WHITESPACE (is_plain_text), which spares
+    its scan.
+
+    >>> normalize_plain_whitespace("a  b\\n\\n\\nc ")
+    'a b\\n\\nc'
+    """
+    return text if has_normal_spacing(text) else normalize_whitespace(text)
 
 
 def remove_space_before_stop(text: str) -> str:
@@ -232,6 +266,9 @@ FIXERS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("remove_space_inside_brackets", remove_space_inside_brackets),
     ("insert_space_before_quote", insert_space_before_quote),
 )
+# FIXERS[1:] for plain text (is_plain_text): the same names and results, fewer scans.
+PLAIN_TEXT_FIXERS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("normalize_whitespace", normalize_plain_whitespace), *FIXERS[2:])
 
 
 def name_ftfy_steps(explanation: list[tuple[str, str]] | None) -> list[str]:
@@ -281,18 +318,20 @@ def run_ftfy(text: str) -> tuple[str, list[str]]:
 
 
 def looks_like_mojibake(text: str) -> bool:
-    """``ftfy.badness.is_bad``, searched only around non-ASCII characters.
+    """``ftfy.badness.is_bad``, searched only around the places a match can be.
 
-    Every pattern of ftfy's BADNESS_RE holds a non-ASCII character and matches at most
-    MOJIBAKE_WIDTH characters, so a match lies within that distance of a non-ASCII run; the
-    full-text search costs ~0.3 ms per KB, these windows almost nothing on Latin text.
+    Every match of ftfy's BADNESS_RE holds a MOJIBAKE_SEEDS match and is at most
+    MOJIBAKE_WIDTH characters long, so it lies within that distance of one; the full-text
+    search costs ~0.3 ms per KB, these windows almost nothing on Latin text.
 
     >>> looks_like_mojibake("doesnâ€™t"), looks_like_mojibake("naïve café “quoted” – fine")
     (True, False)
+    >>> looks_like_mojibake("Â "), looks_like_mojibake("ß“ – «x»")
+    (True, False)
     """
     search = BADNESS_RE.search
-    start = end = -1  # the window being grown over nearby non-ASCII runs
-    for run in NON_ASCII_RUN.finditer(text):
+    start = end = -1  # the window being grown over nearby seeds
+    for run in MOJIBAKE_SEEDS.finditer(text):
         if run.start() - MOJIBAKE_WIDTH < end:
             end = run.end() + MOJIBAKE_WIDTH
             continue
@@ -300,6 +339,28 @@ def looks_like_mojibake(text: str) -> bool:
             return True
         start, end = max(run.start() - MOJIBAKE_WIDTH, 0), run.end() + MOJIBAKE_WIDTH
     return end >= 0 and search(text, start, end) is not None
+
+
+def fix_encoding_like_ftfy(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """``ftfy.fix_encoding_and_explain(text, FTFY_CONFIG)``: its loop of one-step fixes, each
+    step taken only when looks_like_mojibake (ftfy's step returns the text unchanged unless
+    ``is_bad``). ftfy's own loop searches the whole text with BADNESS_RE once more after
+    the last fix (~0.3 ms per KB) to learn it is clean.
+
+    >>> fix_encoding_like_ftfy("sÃ³ cafÃ©")
+    ('só café', [('encode', 'latin-1'), ('decode', 'utf-8')])
+    >>> fix_encoding_like_ftfy("plain café")
+    ('plain café', [])
+    """
+    steps: list[tuple[str, str]] = []
+    while looks_like_mojibake(text):
+        fixed, plan = _fix_encoding_one_step_and_explain(text, FTFY_CONFIG)
+        if plan is not None:
+            steps.extend(plan)
+        if fixed == text:
+            break
+        text = fixed
+    return text, steps
 
 
 def fix_like_ftfy(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -311,9 +372,8 @@ def fix_like_ftfy(text: str) -> tuple[str, list[tuple[str, str]]]:
     steps: list[tuple[str, str]] = []
     while True:
         before = text
-        if looks_like_mojibake(text):  # else ftfy's fix_encoding returns the text unchanged
-            text, encoding_steps = fix_encoding_and_explain(text, FTFY_CONFIG)
-            steps.extend(encoding_steps)
+        text, encoding_steps = fix_encoding_like_ftfy(text)
+        steps.extend(encoding_steps)
         for name, fixer, probe in FTFY_CHAR_FIXERS:
             if probe is None or probe.search(text):
                 fixed = fixer(text)
@@ -339,6 +399,30 @@ def repair_text(text: str) -> tuple[str, list[str]]:
     """
     if not text:
         return text, []
+    if is_plain_text(text):  # most text: only our spacing fixers can change it
+        applied: list[str] = []
+        fixed = apply_fixers(text, PLAIN_TEXT_FIXERS, applied)
+        if fixed == text or not needs_ftfy(fixed):
+            return fixed, applied
+    return repair_any_text(text)
+
+
+def is_plain_text(text: str) -> bool:
+    """True when neither remove_invisible_chars nor ftfy can change text and it holds no
+    whitespace but spaces and newlines: repair_text's first round then runs only the spacing
+    fixers. Two scans instead of five.
+
+    >>> is_plain_text("café “quotes” 中文\\n\\nok"), is_plain_text("a\\u200bb"), is_plain_text("cafÃ©")
+    (True, False, False)
+    >>> is_plain_text("a\\tb"), is_plain_text("cafe\\u0301"), is_plain_text("\\x1b[31m")
+    (False, False, False)
+    """
+    return UNUSUAL_CHARS.search(text) is None and (
+        text.isascii() or unicodedata.is_normalized("NFC", text))
+
+
+def repair_any_text(text: str) -> tuple[str, list[str]]:
+    """repair_text without the plain-text shortcut."""
     applied: list[str] = []
     # Invisible characters first: a zero-width space inside mojibake hides it from ftfy.
     text = apply_fixers(text, FIXERS[:1], applied)

@@ -142,3 +142,31 @@ def test_any_text_is_a_date_or_none(text):
     assert parsed is None or parsed.value[:4].isdigit()
     pub, mod = find_text_dates(text, now=NOW)
     assert pub is None or pub.raw in text
+
+
+# Heads of the shapes whose look-behind DATE_PATTERNS checks after the first digits (for speed),
+# with their look-behind-first spelling: both must find the same dates.
+_MOVED_LOOKBEHINDS = {
+    "iso": (r"(?P<y>(?:19|20)(?<![\d.,]..)\d\d)", r"(?<![\d.,])(?P<y>(?:19|20)\d\d)"),
+    "ymd_slash": (r"(?P<y>(?:19|20)(?<![\d.,/]..)\d\d)", r"(?<![\d.,/])(?P<y>(?:19|20)\d\d)"),
+    "dmy": (r"(?P<d>\d(?<![\d.]\d)\d?)", r"(?<![\d.])(?P<d>\d{1,2})"),
+    "dmy_dot": (r"(?P<d>\d(?<![\d.,]\d)\d?)", r"(?<![\d.,])(?P<d>\d{1,2})"),
+    "numeric_slash": (r"(?P<a>\d(?<![\d/.,]\d)\d?)", r"(?<![\d/.,])(?P<a>\d{1,2})"),
+}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(list("1.,/- a") + [
+    "2021-07-17", "2021/7/17", "1999.12.3", "17.07.2021", "7/17/2021", "17 July 2021", "3rd of May 2020",
+]), max_size=8).map("".join))
+def test_moved_lookbehinds_find_the_same_dates(text):
+    import re
+
+    from cleaning.dates import DATE_PATTERNS
+    for name, pattern in DATE_PATTERNS:
+        if name in _MOVED_LOOKBEHINDS:
+            head, reference_head = _MOVED_LOOKBEHINDS[name]
+            assert pattern.pattern.startswith(head), name
+            reference = re.compile(reference_head + pattern.pattern[len(head):], pattern.flags)
+            assert [(m.span(), m.groupdict()) for m in reference.finditer(text)] == \
+                [(m.span(), m.groupdict()) for m in pattern.finditer(text)], name

@@ -2,6 +2,8 @@
 import json
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from cleaning.jsonld import JsonLdGraph, choose_article_node, load_json_ld
@@ -462,3 +464,47 @@ def test_odd_pages_do_not_crash(html):
 
 def test_none_root():
     assert extract_metadata(None, URL).title is None
+
+
+URL_STARTS = ["http://", "https://", "HTTP://", "//", "/", "", " http://"]
+URL_PIECES = ["e.com", "é", "/", "a", "..", "?", "#", ";", "x=1", "[::1]", " ", "\t", "\n", ":80",
+              "@", "%20"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.tuples(st.sampled_from(URL_STARTS),
+                 st.lists(st.sampled_from(URL_PIECES), max_size=6).map("".join)).map("".join),
+       st.sampled_from(["https://e.com/news/1.html", "http://e.com/", "", "ftp://e.com/",
+                        "http://[bad/"]))
+@example("http://e.com/a;", "http://e.com/")  # urljoin drops an empty ";params"
+@example("https://e.com/a?", "https://e.com/")  # ... an empty query
+def test_absolute_http_url_shortcut_is_urljoin(href, base):
+    from urllib.parse import urljoin, urlsplit
+
+    from cleaning.metadata import absolute_http_url
+
+    def by_urljoin(href: str, base: str) -> str | None:
+        if not href:
+            return None
+        href = href.strip()
+        try:
+            url = urljoin(base, href) if base else href
+            parts = urlsplit(url)
+        except ValueError:
+            return None
+        return url if parts.scheme in ("http", "https") and parts.netloc else None
+    assert absolute_http_url(href, base) == by_urljoin(href, base)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["By", "BY", "By ", "by ", " ", "\n", "x", "Jane", " Doe", ",", "\u00a0",
+                                 "and", "B", "y"]), max_size=12).map("".join))
+def test_byline_text_finds_what_the_leading_whitespace_form_finds(text):
+    import re
+
+    from cleaning.metadata import BYLINE_TEXT
+    head = r"B(?<!\SB)[yY]"
+    assert BYLINE_TEXT.pattern.startswith(head)
+    reference = re.compile(r"(?:^|\n|\s)(?:By|BY)" + BYLINE_TEXT.pattern[len(head):])
+    found, expected = BYLINE_TEXT.search(text), reference.search(text)
+    assert (found and found.group(1)) == (expected and expected.group(1))

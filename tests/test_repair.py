@@ -168,6 +168,31 @@ def test_mojibake_windows_cover_every_ftfy_match():
         assert any(_holds_non_ascii(item) for item in branch.data), branch
 
 
+def test_mojibake_seeds_are_in_every_ftfy_match():
+    # looks_like_mojibake looks only near MOJIBAKE_SEEDS: sound while each branch of BADNESS_RE
+    # consumes two adjacent non-ASCII characters or one of MOJIBAKE_LONE_CHARS.
+    import re
+    import re._parser
+    from itertools import pairwise
+    from re._constants import LITERAL
+
+    from ftfy.badness import BADNESS_RE
+
+    from cleaning.repair import MOJIBAKE_LONE_CHARS
+    lone = re.compile(f"[{MOJIBAKE_LONE_CHARS}]")
+    parsed = re._parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    (op, (_, branches)), = parsed.data
+    for branch in branches:
+        at = [i for i, item in enumerate(branch.data) if _holds_non_ascii(item)]
+        if len(at) > 1:
+            assert any(b == a + 1 for a, b in pairwise(at)), branch
+            continue
+        op, arg = branch.data[at[0]]
+        codes = [arg] if op == LITERAL else [c for kind, value in arg for c in (
+            [value] if kind == LITERAL else range(value[0], value[1] + 1))]
+        assert all(lone.match(chr(c)) for c in codes), branch
+
+
 FTFY_TRICKY = list("aZé Ã©â€™\x80\x85\x9dﬁ\u0301\u206a\r\n\u2028ÂÐ¿Ñ\x1b[31m\ud800ŒœØ°×²√±") + [
     "doesnâ€™t", "Ã©tÃ©", "â€œquotedâ€\x9d", "ï¬\x81", "Â©\xa0", "\ud83d\ude00"]
 
@@ -180,6 +205,16 @@ def test_fix_like_ftfy_is_ftfy(text):
     from cleaning.repair import fix_like_ftfy
     expected = fix_and_explain(text, FTFY_CONFIG)
     assert fix_like_ftfy(text) == (expected.text, [tuple(s) for s in expected.explanation])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FTFY_TRICKY), max_size=20).map("".join))
+def test_fix_encoding_like_ftfy_is_ftfy(text):
+    from ftfy import fix_encoding_and_explain
+
+    from cleaning.repair import fix_encoding_like_ftfy
+    expected = fix_encoding_and_explain(text, FTFY_CONFIG)
+    assert fix_encoding_like_ftfy(text) == (expected.text, list(expected.explanation))
 
 
 def test_other_whitespace_lists_every_whitespace_but_space_and_newline():
@@ -195,3 +230,28 @@ def test_other_whitespace_lists_every_whitespace_but_space_and_newline():
 def test_normal_whitespace_check_agrees_with_the_normalizer(text):
     from cleaning.repair import is_normal_whitespace, normalize_whitespace
     assert is_normal_whitespace(text) == (normalize_whitespace(text) == text) or text == ""
+
+
+# Characters each scan of the first repair round looks for, with neighbours that make pairs.
+PLAIN_TRICKY = list("aé ô\n\t\u00a0\u200b\x07\x1b\x80\x9d€’”\u2028\ufb01\u0301Ã©âÂ\u3000") + [
+    "doesnâ€™t", "  ", " .", "( x )"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PLAIN_TRICKY), max_size=20).map("".join))
+def test_plain_text_shortcut_is_exact(text):
+    # is_plain_text is the single scan standing for the five of the general path
+    import unicodedata
+
+    from cleaning.repair import (
+        FTFY_SIGN_CHARS,
+        FTFY_SIGN_PAIRS,
+        INVISIBLE_CHARS,
+        OTHER_WHITESPACE,
+        is_plain_text,
+        repair_any_text,
+    )
+    scans = (INVISIBLE_CHARS, OTHER_WHITESPACE, FTFY_SIGN_CHARS, FTFY_SIGN_PAIRS)
+    expected = not any(p.search(text) for p in scans) and unicodedata.is_normalized("NFC", text)
+    assert is_plain_text(text) is expected
+    assert repair_text(text) == (repair_any_text(text) if text else (text, []))
