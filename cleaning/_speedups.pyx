@@ -21,7 +21,7 @@ from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport (
     PyUnicode_DecodeUTF8, PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH,
-    PyUnicode_1BYTE_KIND, PyUnicode_2BYTE_KIND)
+    PyUnicode_1BYTE_KIND, PyUnicode_2BYTE_KIND, Py_UNICODE_ISALNUM)
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcmp, memcpy, memmove, strcmp, strlen
@@ -963,3 +963,49 @@ def utf8_without_controls(str text not None):
     b'abc\\n\\xc3\\xa9?\\xf0\\x9f\\x98\\x80'
     """
     return bytes_without_controls(text.encode("utf-8", "replace"))
+
+
+# ---------------------------------------------------------------------------
+# Word count (cleaning.pipeline.count_words)
+# ---------------------------------------------------------------------------
+
+CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF),
+              (0xF900, 0xFAFF))  # cleaning.pipeline's _CJK class
+
+
+cdef inline bint is_cjk(unsigned int c) noexcept nogil:
+    return (0x3040 <= c <= 0x30FF or 0x3400 <= c <= 0x4DBF or 0x4E00 <= c <= 0x9FFF
+            or 0xAC00 <= c <= 0xD7AF or 0xF900 <= c <= 0xFAFF)
+
+
+def count_words(str text not None):
+    """Runs of word characters (regex ``\\w``: alphanumeric or '_') outside CJK, plus one per
+    CJK character: cleaning.pipeline.count_words in one pass.
+
+    >>> count_words("Hello, world! 你好"), count_words("It's 1,006.57 e-mail_addresses (ok).")
+    (4, 8)
+    """
+    cdef unsigned int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, count = 0
+    cdef unsigned int c
+    cdef bint in_word = False, word
+    for i in range(n):
+        if kind == PyUnicode_1BYTE_KIND:
+            c = (<unsigned char*>data)[i]
+        elif kind == PyUnicode_2BYTE_KIND:
+            c = (<unsigned short*>data)[i]
+        else:
+            c = (<unsigned int*>data)[i]
+        if c < 0x80:
+            word = (0x61 <= (c | 0x20) <= 0x7A) or (0x30 <= c <= 0x39) or c == 0x5F
+        elif is_cjk(c):
+            count += 1
+            in_word = False
+            continue
+        else:
+            word = Py_UNICODE_ISALNUM(<Py_UCS4>c)
+        if word and not in_word:
+            count += 1
+        in_word = word
+    return count

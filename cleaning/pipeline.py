@@ -9,6 +9,7 @@ Stages, each owned by one module:
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,13 @@ HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "appli
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
                 b"RIFF", b"\x00\x00\x01\x00", b"OggS", b"ID3", b"\x7fELF")
 
+try:  # compiled helpers (cleaning/_speedups.pyx), when built and not turned off
+    from cleaning import _speedups
+except ImportError:
+    _speedups = None
+if os.environ.get("GLEANER_PURE_PYTHON"):
+    _speedups = None
+
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 
@@ -46,6 +54,17 @@ def count_words(text: str) -> int:
     4
     >>> count_words("It's 1,006.57 e-mail_addresses (ok).")
     8
+    """
+    if _speedups is not None:  # one pass in C, same count
+        return _speedups.count_words(text)
+    return count_words_py(text)
+
+
+def count_words_py(text: str) -> int:
+    """:func:`count_words` with regexes (used when cleaning._speedups is not built).
+
+    >>> count_words_py("Hello, world! 你好"), count_words_py("It's 1,006.57 e-mail_addresses (ok).")
+    (4, 8)
     """
     if _CJK.search(text):
         return len(_WORD.findall(text)) + len(_CJK.findall(text))

@@ -175,3 +175,15 @@ def test_utf8_without_controls(text: str) -> None:
     expected = text.encode("utf-8", "replace").translate(None, parse._CONTROL_BYTES)
     assert parse._speedups.utf8_without_controls(text) == expected
     assert parse._speedups.bytes_without_controls(text.encode("utf-8", "replace")) == expected
+
+
+# Word count in one pass == the regex form.
+from cleaning import pipeline  # noqa: E402
+
+
+@pytest.mark.skipif(pipeline._speedups is None, reason="cleaning._speedups not built")
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(list("ab_1 ,.-'\n\t\xa0\u3000你好カ한ª²٣𝟘")),
+                                  st.characters()), max_size=60))
+def test_count_words(text: str) -> None:
+    assert pipeline._speedups.count_words(text) == pipeline.count_words_py(text)
