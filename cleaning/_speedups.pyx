@@ -23,7 +23,8 @@ from cpython.unicode cimport (
     PyUnicode_DecodeUTF8, PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH,
     PyUnicode_1BYTE_KIND, PyUnicode_2BYTE_KIND, Py_UNICODE_ISALNUM)
 from cpython.bytes cimport PyBytes_FromStringAndSize
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdlib cimport calloc, malloc, realloc, free
+from cpython.ref cimport Py_INCREF, Py_DECREF
 from libc.string cimport memcmp, memcpy, memmove, strcmp, strlen
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 
@@ -73,14 +74,156 @@ LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
 
 ctypedef struct Open:
     xmlNode* node
-    PyObject* element  # its proxy (stats holds the reference)
-    PyObject* counters  # the element's list in stats (stats holds the reference)
+    PyObject* element  # its proxy once made (NULL before): only elements put in a list need one
+    Py_ssize_t number  # its index in ElementStats
     long text
     long link
     long pcount
     long flags
-    long index
     int bits
+
+
+cdef class ElementStats:
+    """The walk's per-element counters, read like the Python walk's ``stats`` dict: element ->
+    [TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS] (``stats[el]``, ``stats.get(el)``).
+
+    Counters live in C arrays indexed by element number, found from the element's node
+    through a hash table of node pointers; the list a caller reads (and may change) is made on
+    first access and kept. So the walk makes no proxy, list or dict entry per element: most are
+    never looked at. The document is held, so the walked nodes stay allocated; nodes that
+    extraction removes from the tree stay allocated while their removed subtree's proxy lives
+    (cleaning.extract keeps those in ``Annotation.junk``), and extraction creates no elements.
+    """
+    cdef _Document doc
+    cdef Py_ssize_t count, capacity, slots
+    cdef xmlNode** nodes  # element number -> node
+    cdef long* values  # element number * 5 -> text, link, pcount, last, flags
+    cdef PyObject** lists  # element number -> its list once made
+    cdef Py_ssize_t* table  # open addressing: node pointer hash -> element number + 1 (0: empty)
+
+    def __cinit__(self):
+        self.count = self.capacity = self.slots = 0
+        self.nodes = NULL
+        self.values = NULL
+        self.lists = NULL
+        self.table = NULL
+
+    def __dealloc__(self):
+        self.clear()
+
+    cdef int grow(self) except -1:
+        cdef Py_ssize_t capacity = max(2 * self.capacity, 256), i
+        cdef xmlNode** nodes = <xmlNode**>realloc(self.nodes, capacity * sizeof(xmlNode*))
+        if nodes is NULL:
+            raise MemoryError()
+        self.nodes = nodes
+        cdef long* values = <long*>realloc(self.values, 5 * capacity * sizeof(long))
+        if values is NULL:
+            raise MemoryError()
+        self.values = values
+        cdef PyObject** lists = <PyObject**>realloc(self.lists, capacity * sizeof(PyObject*))
+        if lists is NULL:
+            raise MemoryError()
+        self.lists = lists
+        for i in range(self.capacity, capacity):
+            lists[i] = NULL
+        self.capacity = capacity
+        return 0
+
+    cdef Py_ssize_t add(self, xmlNode* node) except -1:
+        """Number a node (the next element number) and clear its counters."""
+        if self.count == self.capacity:
+            self.grow()
+        cdef Py_ssize_t number = self.count
+        self.nodes[number] = node
+        cdef long* v = self.values + 5 * number
+        v[0] = v[1] = v[2] = v[4] = 0
+        v[3] = number
+        self.count += 1
+        return number
+
+    cdef int index_nodes(self) except -1:
+        """Build the pointer -> number table once the walk is done."""
+        cdef Py_ssize_t slots = 16, i, h
+        while slots < 2 * self.count:
+            slots *= 2
+        self.table = <Py_ssize_t*>calloc(slots, sizeof(Py_ssize_t))
+        if self.table is NULL:
+            raise MemoryError()
+        self.slots = slots
+        for i in range(self.count):
+            h = pointer_hash(self.nodes[i]) & (slots - 1)
+            while self.table[h]:
+                h = (h + 1) & (slots - 1)
+            self.table[h] = i + 1
+        return 0
+
+    cdef Py_ssize_t find(self, xmlNode* node) noexcept:
+        """The element number of a node, -1 when it was not walked."""
+        cdef Py_ssize_t h, number
+        if not self.slots:
+            return -1
+        h = pointer_hash(node) & (self.slots - 1)
+        while True:
+            number = self.table[h]
+            if not number:
+                return -1
+            if self.nodes[number - 1] is node:
+                return number - 1
+            h = (h + 1) & (self.slots - 1)
+
+    cdef list counters(self, Py_ssize_t number):
+        cdef list made
+        cdef long* v
+        if self.lists[number] is NULL:
+            v = self.values + 5 * number
+            made = [v[0], v[1], v[2], 0, number, v[3], v[4]]
+            Py_INCREF(made)
+            self.lists[number] = <PyObject*>made
+        return <list>self.lists[number]
+
+    def __getitem__(self, _Element el not None):
+        cdef Py_ssize_t number = self.find(el._c_node)
+        if number < 0:
+            raise KeyError(el)
+        return self.counters(number)
+
+    def get(self, _Element el not None, default=None):
+        cdef Py_ssize_t number = self.find(el._c_node)
+        return default if number < 0 else self.counters(number)
+
+    def __len__(self):
+        return self.count
+
+    def items(self):
+        """(element, counters) in document order (makes a proxy per element: for tests)."""
+        return [(elementFactory(self.doc, self.nodes[i]), self.counters(i))
+                for i in range(self.count)]
+
+    def clear(self):
+        """Drop the lists and arrays (the counters are gone afterwards)."""
+        cdef Py_ssize_t i
+        if self.lists is not NULL:
+            for i in range(self.count):
+                if self.lists[i] is not NULL:
+                    Py_DECREF(<object>self.lists[i])
+                    self.lists[i] = NULL
+        free(self.nodes)
+        free(self.values)
+        free(self.lists)
+        free(self.table)
+        self.nodes = NULL
+        self.values = NULL
+        self.lists = NULL
+        self.table = NULL
+        self.count = self.capacity = self.slots = 0
+        self.doc = None
+
+
+cdef inline Py_ssize_t pointer_hash(xmlNode* node) noexcept nogil:
+    cdef size_t x = <size_t>node
+    x = (x >> 4) * <size_t>0x9E3779B97F4A7C15
+    return <Py_ssize_t>(x >> 16)
 
 
 cdef inline bint is_text_node(xmlNode* node) noexcept nogil:
@@ -285,13 +428,24 @@ cdef tuple class_id_only(xmlNode* node):
     return (cls or "", ident or "")
 
 
+cdef inline _Element proxy_of(_Document doc, Open* entry):
+    """The element's proxy, made once per walked element that a result list holds."""
+    cdef _Element el
+    if entry.element is NULL:
+        el = elementFactory(doc, entry.node)
+        entry.element = <PyObject*>el
+        return el
+    return <_Element>entry.element
+
+
 def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                   VerdictRules rules not None, bare_verdict, items_verdict, has_label_hint):
     """The walk of cleaning.extract.walk_annotate_py; returns (stats, paragraphs, junk, anchors,
-    teasers, teaser_heads, labels, skipped)."""
-    cdef dict stats = {}
+    teasers, teaser_heads, labels, skipped), ``stats`` an :class:`ElementStats`."""
+    cdef ElementStats stats = ElementStats()
     cdef list skipped = [], paragraphs = [], junk = [], anchors = [], teaser_heads = [], labels = []
-    cdef long teasers = 0, article_depth = 0, index = 0
+    cdef list proxies = []  # keeps the proxies made during the walk alive until it ends
+    cdef long teasers = 0, article_depth = 0
     cdef _Document doc = body._doc
     cdef xmlNode* top = body._c_node
     cdef xmlNode* cur = top
@@ -303,25 +457,22 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
     cdef Open* parent
     cdef bint descend
     cdef int bits, verdict, rank
-    cdef long flags
     cdef TextScan scan
     cdef PyObject* found
     cdef xmlAttr* attr
-    cdef list counters
+    cdef long* v
     cdef _Element el
     cdef object tag, text, result
     cdef tuple names
     if stack is NULL:
         raise MemoryError()
+    stats.doc = doc
     try:
         while True:
             # start event of cur
-            el = elementFactory(doc, cur)
             tag = node_tag(cur)
             found = PyDict_GetItem(tag_bits, tag)
             bits = <int><object>found if found is not NULL else 0
-            counters = [0, 0, 0, 0, index, index, 0]
-            PyDict_SetItem(stats, el, counters)
             if depth == capacity:
                 capacity *= 2
                 entry = <Open*>realloc(stack, capacity * sizeof(Open))
@@ -330,17 +481,17 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                 stack = entry
             entry = &stack[depth]
             entry.node = cur
-            entry.element = <PyObject*>el
-            entry.counters = <PyObject*>counters
+            entry.element = NULL
+            entry.number = stats.add(cur)
             entry.text = entry.link = entry.pcount = entry.flags = 0
-            entry.index = index
             entry.bits = bits
-            index += 1
             descend = True
             if depth:
                 if bits & TAG_BLOCK:
                     stack[depth - 1].flags |= HAS_BLOCK_CHILD
                 if bits & TAG_SKIP:  # never content: counters stay zero, subtree not walked
+                    el = proxy_of(doc, entry)
+                    proxies.append(el)
                     junk.append(el)
                     skipped.append(el)
                     entry.bits = 0
@@ -353,8 +504,12 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                         if scan.chars < LABEL_MAX_CHARS and scan.hint:
                             text = collect_text(cur.children)
                             if has_label_hint(text):
+                                el = proxy_of(doc, entry)
+                                proxies.append(el)
                                 labels.append((el, False, text))
                 else:  # comment / PI / entity: its text is its content (lxml's .text)
+                    el = proxy_of(doc, entry)
+                    proxies.append(el)
                     text = el.text
                     if text:
                         entry.text = len(text.strip())
@@ -379,12 +534,18 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                             verdict = NEUTRAL  # an article's own header, not the site's
                     elif verdict > CONTENT:  # HIDDEN or TOGGLED: decided by prune_junk
                         entry.flags |= IS_HIDDEN if verdict == HIDDEN else IS_TOGGLED
+                        el = proxy_of(doc, entry)
+                        proxies.append(el)
                         junk.append(el)
                         verdict = NEUTRAL
                     if verdict == JUNK:
+                        el = proxy_of(doc, entry)
+                        proxies.append(el)
                         junk.append(el)
                         entry.flags |= IS_JUNK
                     if rank:
+                        el = proxy_of(doc, entry)
+                        proxies.append(el)
                         anchors.append((rank, el))
                         for i in range(depth + 1):
                             stack[i].flags |= HAS_ANCHOR
@@ -400,8 +561,6 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                 depth -= 1
                 entry = &stack[depth]
                 bits = entry.bits
-                counters = <list>entry.counters
-                el = <_Element>entry.element
                 if bits:
                     if bits & TAG_ARTICLE:
                         article_depth -= 1
@@ -411,16 +570,21 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                         entry.pcount += 1
                     if bits & TAG_SCORED:
                         if not entry.flags & HAS_BLOCK_CHILD and entry.text >= MIN_PARAGRAPH:
+                            el = proxy_of(doc, entry)
+                            proxies.append(el)
                             paragraphs.append(el)
                     elif (bits & TAG_TEASER and entry.text > 10
                           and <double>entry.link >= 0.6 * <double>entry.text):
                         teasers += 1
+                        el = proxy_of(doc, entry)
+                        proxies.append(el)
                         teaser_heads.append(el)
-                counters[TEXT] = entry.text
-                counters[LINK] = entry.link
-                counters[PCOUNT] = entry.pcount
-                counters[LAST] = index - 1
-                counters[FLAGS] = entry.flags
+                v = stats.values + 5 * entry.number
+                v[0] = entry.text
+                v[1] = entry.link
+                v[2] = entry.pcount
+                v[3] = stats.count - 1  # LAST: the last element number in its subtree
+                v[4] = entry.flags
                 if depth:
                     parent = &stack[depth - 1]
                     if entry.text:
@@ -434,8 +598,11 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                         if scan.chars < LABEL_MAX_CHARS and scan.hint:
                             text = collect_text(cur.next)
                             if has_label_hint(text):
+                                el = proxy_of(doc, entry)
+                                proxies.append(el)
                                 labels.append((el, True, text))
                 if cur is top:
+                    stats.index_nodes()
                     return (stats, paragraphs, junk, anchors, teasers, teaser_heads, labels,
                             skipped)
                 sibling = next_element(cur)

@@ -470,7 +470,8 @@ def drop_selected(root: etree._Element, selectors: Sequence[str]) -> int:
 class Annotation:
     """Result of the one annotate pass over the body."""
 
-    stats: dict  # element -> [TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS]
+    stats: dict  # element -> [TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS] (a dict, or
+    #              cleaning._speedups.ElementStats read the same way: [] and .get)
     paragraphs: list  # elements credited by readability scoring (p, pre, td, text divs)
     junk: list  # junk candidates in document order
     anchors: list  # (kind rank, element): itemprop=articleBody, content class, article, main
@@ -1617,6 +1618,9 @@ def release_in_reverse(stats: dict) -> None:
     >>> stats = {1: "a", 2: "b"}; release_in_reverse(stats); stats
     {}
     """
+    if not isinstance(stats, dict):  # the compiled walk's ElementStats keys no proxies
+        stats.clear()
+        return
     while stats:
         stats.popitem()  # LIFO
 

@@ -187,3 +187,20 @@ from cleaning import pipeline  # noqa: E402
                                   st.characters()), max_size=60))
 def test_count_words(text: str) -> None:
     assert pipeline._speedups.count_words(text) == pipeline.count_words_py(text)
+
+
+@needs_speedups
+def test_element_stats_reads_like_the_dict() -> None:
+    body = body_of("<body><div class='x'><p>one two</p><nav><a>skip</a></nav></div></body>")
+    stats = extract.walk_annotate(body, True).stats
+    div, p = body[0], body[0][0]
+    nav_link = body[0][1][0]  # inside a skipped subtree: not walked
+    assert stats[p] is stats[p] and stats.get(p) is stats[p]  # one list, kept
+    stats[p][extract.TEXT] -= 3  # prune_junk changes counters in place
+    assert stats[p][extract.TEXT] == 4
+    assert stats.get(nav_link) is None and stats.get(nav_link, "x") == "x"
+    with pytest.raises(KeyError):
+        stats[nav_link]
+    assert stats[div][extract.LAST] == 3 and len(stats) == 4  # body 0, div 1, p 2, nav 3
+    extract.release_in_reverse(stats)
+    assert stats.get(p) is None and len(stats) == 0
