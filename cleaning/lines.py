@@ -307,6 +307,111 @@ def _start_rules_for_char(ch: str) -> tuple[tuple[str, re.Pattern[str], int], ..
                  if keep_all or can_start_with(firsts, ch))
 
 
+# ---------------------------------------------------------------------------
+# Two-character literal prefixes (most keyword rules start with a literal alternation)
+# ---------------------------------------------------------------------------
+
+PREFIX_LENGTH = 2
+_MAX_PREFIXES = 4096  # a pattern with more is left without a prefix test
+
+
+def _prefix_strings(items: list, current: set[str]) -> set[str] | None:
+    """The strings a parsed sequence can start with, appended to ``current`` up to
+    PREFIX_LENGTH characters; None when unsure (a class, a repeat, anything not literal)."""
+    for op, av in items:
+        if all(len(s) >= PREFIX_LENGTH for s in current):
+            return current
+        if op is sre_constants.AT or op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            continue  # zero width (ignoring a lookaround over-approximates)
+        if op is sre_constants.LITERAL:
+            chars = [chr(av)]
+        elif op is sre_constants.IN and len(av) <= 8 and all(
+                o is sre_constants.LITERAL for o, _ in av):
+            chars = [chr(a) for _, a in av]
+        elif op is sre_constants.BRANCH:
+            merged: set[str] = set()
+            for branch in av[1]:
+                sub = _prefix_strings(branch, current)
+                if sub is None:
+                    return None
+                merged |= sub
+            current = merged
+            continue
+        elif op is sre_constants.SUBPATTERN:
+            sub = _prefix_strings(av[-1], current)
+            if sub is None:
+                return None
+            current = sub
+            continue
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
+                    getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)):
+            low, high, item = av
+            once = _prefix_strings(item, current)
+            if once is None or (high > 1 and any(len(s) < PREFIX_LENGTH for s in once)):
+                return None  # (a second repetition could supply more of the prefix)
+            current = current | once if low == 0 else once  # x? / x{1}: without or with x
+            continue
+        else:  # classes, categories, ANY, ...
+            return None
+        current = {s + c if len(s) < PREFIX_LENGTH else s for s in current for c in chars}
+        if len(current) > _MAX_PREFIXES:
+            return None
+    return current
+
+
+def _fold_forms(ch: str) -> set[str]:
+    """Lower-cased plain characters a pattern character matches case-insensitively: itself,
+    and for a cased non-ASCII one the ASCII letters it folds to (ſ -> s, K -> k)."""
+    forms = {ch.lower()}
+    if not _is_plain(ch):
+        forms |= {a.lower() for a in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  if folds_to(ch, a)}
+    return forms
+
+
+def literal_prefixes(pattern: str) -> frozenset[str] | None:
+    r"""Lower-cased two-character starts a case-insensitive regex can match, as a line of plain
+    characters (ASCII or uncased) would start lower-cased; None when not a finite literal set.
+
+    >>> sorted(literal_prefixes(r"^(?:tel|fax|e-?mail)\s*[:：]"))
+    ['e-', 'em', 'fa', 'te']
+    >>> literal_prefixes(r"^\d+ views"), literal_prefixes(r"^a\s"), sorted(literal_prefixes("^x?yz"))
+    (None, None, ['xy', 'yz'])
+    """
+    found = _prefix_strings(list(sre_parse.parse(pattern, re.IGNORECASE).data), {""})
+    if found is None or any(len(s) < PREFIX_LENGTH for s in found):
+        return None
+    forms = set()
+    for s in found:
+        forms |= {a + b for a in _fold_forms(s[0]) for b in _fold_forms(s[1])}
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=1)
+def _rule_prefixes() -> dict[re.Pattern[str], frozenset[str] | None]:
+    """literal_prefixes of every compiled anchored rule, computed once on first use."""
+    return {regex: literal_prefixes(pattern)
+            for (_, regex, _, _), (_, pattern, _, _) in zip(compiled_start_rules(), _START_RULES, strict=True)}
+
+
+@lru_cache(maxsize=32768)
+def line_rules_for(start: str, signals: int = ALL_SIGNALS) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """:func:`start_rules_for` narrowed by the line's first two characters (``start``): a rule
+    whose matches all begin with other two characters is left out (plain characters only;
+    a line starting with a cased non-ASCII character keeps every rule of its first).
+
+    >>> len(line_rules_for("Th", line_signals("The end"))) < len(start_rules_for("T", line_signals("The end")))
+    True
+    """
+    rules = start_rules_for(start[0], signals)
+    if len(start) < PREFIX_LENGTH or not all(_is_plain(c) for c in start):
+        return rules
+    key = start.lower()
+    prefixes = _rule_prefixes()
+    return tuple((reason, regex) for reason, regex in rules
+                 if prefixes[regex] is None or key in prefixes[regex])
+
+
 def match_start_rule(stripped: str) -> str | None:
     """Reason of the first anchored rule matching a stripped, non-empty line, else None
     (what ``full_rule_regex(True).match(stripped).lastgroup`` gives, narrowed first).
@@ -314,7 +419,7 @@ def match_start_rule(stripped: str) -> str | None:
     >>> match_start_rule("Tel: +86-17091920596"), match_start_rule("Tel Aviv")
     ('contact', None)
     """
-    for reason, regex in start_rules_for(stripped[0], line_signals(stripped)):
+    for reason, regex in line_rules_for(stripped[:PREFIX_LENGTH], line_signals(stripped)):
         if regex.match(stripped):
             return reason
     return None
@@ -355,7 +460,7 @@ def match_line_rule(line: str) -> str | None:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_BOILERPLATE_LINE:
         return None
-    for reason, regex in start_rules_for(stripped[0], line_signals(stripped)):
+    for reason, regex in line_rules_for(stripped[:PREFIX_LENGTH], line_signals(stripped)):
         if regex.match(stripped):  # (match_start_rule, inlined: this runs for every line)
             return reason
     lowered = stripped.lower()

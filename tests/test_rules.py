@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaning.extract import CONTENT, JUNK, NEUTRAL, classify_attrs, is_hidden_class
 from cleaning.lines import drop_boilerplate_lines, is_boilerplate_line, match_line_rule
@@ -382,10 +384,31 @@ def test_rules_matching_a_line_are_never_gated_out(line):
     first-character and required-class gates only drop rules that cannot match)."""
     import re
 
-    from cleaning.lines import _START_RULES, line_signals, start_rules_for
+    from cleaning.lines import _START_RULES, line_rules_for, line_signals, start_rules_for
 
     stripped = line.strip()
     tried = {regex.pattern for _, regex in start_rules_for(stripped[0], line_signals(stripped))}
+    narrowed = {regex.pattern for _, regex in line_rules_for(stripped[:2], line_signals(stripped))}
     for _, pattern, _, _ in _START_RULES:
         if re.match(pattern[1:], stripped, re.IGNORECASE):
             assert pattern[1:] in tried, pattern
+            assert pattern[1:] in narrowed, pattern
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from([line for line, _ in LINE_CASES] + NEGATIVE_LINES), st.data())
+def test_two_character_dispatch_on_mutated_lines(line, data):
+    """Case flips, look-alike letters (ſ, K, İ) and cut starts: the rules narrowed by the first
+    two characters find what the full anchored regex finds."""
+    from cleaning.lines import match_start_rule
+    from cleaning.rules import full_rule_regex
+
+    chars = list(line.strip())
+    for i in data.draw(st.lists(st.integers(0, max(len(chars) - 1, 0)), max_size=3)):
+        if chars:
+            chars[i] = data.draw(st.sampled_from([chars[i].swapcase(), "ſ", "\u212a", "İ", "ı",
+                                                  chars[i].upper()]))
+    stripped = "".join(chars[data.draw(st.integers(0, 2)):]).strip()
+    if stripped:
+        full = full_rule_regex(anchored=True).match(stripped)
+        assert (full.lastgroup if full else None) == match_start_rule(stripped)
