@@ -1626,14 +1626,16 @@ def release_in_reverse(stats: dict) -> None:
 
 
 def extract_content(root: etree._Element | None, url: str, config: CleaningConfig,
-                    title: str | None = None) -> Content:
-    """Find the main content of a parsed page (mutates the tree)."""
+                    title: str | None = None, scripts_left: bool = True) -> Content:
+    """Find the main content of a parsed page (mutates the tree). ``scripts_left=False``: the
+    caller removed every ``<script>`` already (no walk of the tree to look for them)."""
     if root is None:
         return EMPTY_CONTENT
     body = root.find("body")
     if body is None:
         body = root
-    etree.strip_elements(root, "script", with_tail=False)
+    if scripts_left:
+        etree.strip_elements(root, "script", with_tail=False)
     resolve_noscript(body)
     h1 = next(body.iter("h1"), None)
     heading_text = element_text(h1)[:200] if h1 is not None else ""
