@@ -410,6 +410,53 @@ cdef inline object node_tag(xmlNode* node):
     return PyUnicode_DecodeUTF8(<const char*>node.name, strlen(<const char*>node.name), NULL)
 
 
+cdef enum:
+    TAG_SLOTS = 64  # per-walk cache of tag strings (pages use a few dozen distinct tags)
+
+
+cdef struct TagCache:
+    const tree.xmlChar* names[TAG_SLOTS]  # libxml2's interned names: equal names, one pointer
+    PyObject* tags[TAG_SLOTS]  # borrowed: the strings are kept alive by the walk's ``keep`` list
+    int bits[TAG_SLOTS]
+
+
+cdef inline void tag_cache_init(TagCache* cache) noexcept:
+    cdef int i
+    for i in range(TAG_SLOTS):
+        cache.names[i] = NULL
+
+
+cdef object cached_tag(TagCache* cache, xmlNode* node, dict bits_of, list keep, int* bits):
+    """node_tag(node) and its bits in ``bits_of``, made once per distinct name in a walk (the
+    parser interns element names, so a name is found by its pointer)."""
+    cdef const tree.xmlChar* name
+    cdef size_t h
+    cdef int i, probes
+    cdef object tag
+    cdef PyObject* found
+    if node.type != tree.XML_ELEMENT_NODE or node.ns is not NULL:
+        name = NULL
+    else:
+        name = node.name
+    h = (<size_t>name >> 4) % TAG_SLOTS
+    for probes in range(TAG_SLOTS):
+        i = (h + probes) % TAG_SLOTS
+        if cache.names[i] is name and cache.names[i] is not NULL:
+            bits[0] = cache.bits[i]
+            return <object>cache.tags[i]
+        if cache.names[i] is NULL:
+            break
+    tag = node_tag(node)
+    found = PyDict_GetItem(bits_of, tag) if bits_of is not None else NULL
+    bits[0] = <int><object>found if found is not NULL else 0
+    if name is not NULL and cache.names[i] is NULL:
+        keep.append(tag)
+        cache.names[i] = name
+        cache.tags[i] = <PyObject*>tag
+        cache.bits[i] = bits[0]
+    return tag
+
+
 cdef tuple class_id_only(xmlNode* node):
     """(class, id) when the element's attributes are class and/or id (once each, no
     namespace; '' for the absent one), else None."""
@@ -464,15 +511,15 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
     cdef _Element el
     cdef object tag, text, result
     cdef tuple names
+    cdef TagCache tags
+    tag_cache_init(&tags)
     if stack is NULL:
         raise MemoryError()
     stats.doc = doc
     try:
         while True:
             # start event of cur
-            tag = node_tag(cur)
-            found = PyDict_GetItem(tag_bits, tag)
-            bits = <int><object>found if found is not NULL else 0
+            tag = cached_tag(&tags, cur, tag_bits, proxies, &bits)
             if depth == capacity:
                 capacity *= 2
                 entry = <Open*>realloc(stack, capacity * sizeof(Open))
@@ -770,6 +817,9 @@ def render_blocks(list elements, dict render_kinds, flush_block, block_type, lis
     pending.data = NULL
     pending.size = pending.capacity = 0
     pending.has_text = False
+    cdef TagCache tags
+    cdef list keep = []  # the cached tag strings
+    tag_cache_init(&tags)
     try:
         for top_el in elements:
             top = top_el._c_node
@@ -782,9 +832,7 @@ def render_blocks(list elements, dict render_kinds, flush_block, block_type, lis
             cur = top
             while True:
                 # start event
-                tag = node_tag(cur)
-                found = PyDict_GetItem(render_kinds, tag) if cur.type == tree.XML_ELEMENT_NODE else NULL
-                kind = <int><object>found if found is not NULL else 0
+                tag = cached_tag(&tags, cur, render_kinds, keep, &kind)
                 if depth == capacity:
                     capacity *= 2
                     grown = <int*>realloc(open_kinds, capacity * sizeof(int))
