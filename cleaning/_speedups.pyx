@@ -9,7 +9,7 @@
 Each step of the Python forms pays for an iterwalk event tuple, an element proxy,
 ``el.text``/``el.tail`` strings and ``len(text.strip())``. Here the tree is walked through
 libxml2's node pointers, text is measured on its UTF-8 bytes in place, and Python objects are
-made only where a result holds them (the proxies that key ``stats``, counter lists, blocks).
+made only where a result holds them (proxies in the result lists, counter lists read, blocks).
 Rules stay data in cleaning.rules; what is rare or Unicode-subtle is handed back to Python.
 
 Same results as the Python forms, field for field: ``tests/test_speedups.py`` compares them on
@@ -475,11 +475,13 @@ cdef tuple class_id_only(xmlNode* node):
     return (cls or "", ident or "")
 
 
-cdef inline _Element proxy_of(_Document doc, Open* entry):
-    """The element's proxy, made once per walked element that a result list holds."""
+cdef inline _Element proxy_of(_Document doc, Open* entry, list keep):
+    """The element's proxy, made once per walked element that a result list holds (``keep``
+    holds it while the walk runs: ``entry`` only borrows it)."""
     cdef _Element el
     if entry.element is NULL:
         el = elementFactory(doc, entry.node)
+        keep.append(el)
         entry.element = <PyObject*>el
         return el
     return <_Element>entry.element
@@ -491,7 +493,7 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
     teasers, teaser_heads, labels, skipped), ``stats`` an :class:`ElementStats`."""
     cdef ElementStats stats = ElementStats()
     cdef list skipped = [], paragraphs = [], junk = [], anchors = [], teaser_heads = [], labels = []
-    cdef list proxies = []  # keeps the proxies made during the walk alive until it ends
+    cdef list keep = []  # the proxies and tag strings made during the walk, alive until it ends
     cdef long teasers = 0, article_depth = 0
     cdef _Document doc = body._doc
     cdef xmlNode* top = body._c_node
@@ -519,7 +521,7 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
     try:
         while True:
             # start event of cur
-            tag = cached_tag(&tags, cur, tag_bits, proxies, &bits)
+            tag = cached_tag(&tags, cur, tag_bits, keep, &bits)
             if depth == capacity:
                 capacity *= 2
                 entry = <Open*>realloc(stack, capacity * sizeof(Open))
@@ -537,8 +539,7 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                 if bits & TAG_BLOCK:
                     stack[depth - 1].flags |= HAS_BLOCK_CHILD
                 if bits & TAG_SKIP:  # never content: counters stay zero, subtree not walked
-                    el = proxy_of(doc, entry)
-                    proxies.append(el)
+                    el = proxy_of(doc, entry, keep)
                     junk.append(el)
                     skipped.append(el)
                     entry.bits = 0
@@ -551,12 +552,10 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                         if scan.chars < LABEL_MAX_CHARS and scan.hint:
                             text = collect_text(cur.children)
                             if has_label_hint(text):
-                                el = proxy_of(doc, entry)
-                                proxies.append(el)
+                                el = proxy_of(doc, entry, keep)
                                 labels.append((el, False, text))
                 else:  # comment / PI / entity: its text is its content (lxml's .text)
-                    el = proxy_of(doc, entry)
-                    proxies.append(el)
+                    el = proxy_of(doc, entry, keep)
                     text = el.text
                     if text:
                         entry.text = len(text.strip())
@@ -581,18 +580,15 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                             verdict = NEUTRAL  # an article's own header, not the site's
                     elif verdict > CONTENT:  # HIDDEN or TOGGLED: decided by prune_junk
                         entry.flags |= IS_HIDDEN if verdict == HIDDEN else IS_TOGGLED
-                        el = proxy_of(doc, entry)
-                        proxies.append(el)
+                        el = proxy_of(doc, entry, keep)
                         junk.append(el)
                         verdict = NEUTRAL
                     if verdict == JUNK:
-                        el = proxy_of(doc, entry)
-                        proxies.append(el)
+                        el = proxy_of(doc, entry, keep)
                         junk.append(el)
                         entry.flags |= IS_JUNK
                     if rank:
-                        el = proxy_of(doc, entry)
-                        proxies.append(el)
+                        el = proxy_of(doc, entry, keep)
                         anchors.append((rank, el))
                         for i in range(depth + 1):
                             stack[i].flags |= HAS_ANCHOR
@@ -617,14 +613,12 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                         entry.pcount += 1
                     if bits & TAG_SCORED:
                         if not entry.flags & HAS_BLOCK_CHILD and entry.text >= MIN_PARAGRAPH:
-                            el = proxy_of(doc, entry)
-                            proxies.append(el)
+                            el = proxy_of(doc, entry, keep)
                             paragraphs.append(el)
                     elif (bits & TAG_TEASER and entry.text > 10
                           and <double>entry.link >= 0.6 * <double>entry.text):
                         teasers += 1
-                        el = proxy_of(doc, entry)
-                        proxies.append(el)
+                        el = proxy_of(doc, entry, keep)
                         teaser_heads.append(el)
                 v = stats.values + 5 * entry.number
                 v[0] = entry.text
@@ -645,8 +639,7 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                         if scan.chars < LABEL_MAX_CHARS and scan.hint:
                             text = collect_text(cur.next)
                             if has_label_hint(text):
-                                el = proxy_of(doc, entry)
-                                proxies.append(el)
+                                el = proxy_of(doc, entry, keep)
                                 labels.append((el, True, text))
                 if cur is top:
                     stats.index_nodes()
