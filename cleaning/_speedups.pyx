@@ -457,20 +457,27 @@ cdef object cached_tag(TagCache* cache, xmlNode* node, dict bits_of, list keep, 
     return tag
 
 
-cdef tuple class_id_only(xmlNode* node):
-    """(class, id) when the element's attributes are class and/or id (once each, no
-    namespace; '' for the absent one), else None."""
+cdef tuple class_id_only(xmlNode* node, VerdictRules rules):
+    """(class, id) when class and id are the only attributes of the element that can decide
+    its verdict (others, such as href or data-*, cannot: items_verdict ignores them), once
+    each, '' for an absent one; None when another verdict attribute (style, role, ...) is set."""
     cdef xmlAttr* attr = node.properties
     cdef object cls = None, ident = None
+    cdef bytes name
     while attr is not NULL:
-        if attr.type != tree.XML_ATTRIBUTE_NODE or attr.ns is not NULL:
-            return None
-        if strcmp(<const char*>attr.name, "class") == 0 and cls is None:
-            cls = attributeValue(node, attr)
-        elif strcmp(<const char*>attr.name, "id") == 0 and ident is None:
-            ident = attributeValue(node, attr)
-        else:
-            return None
+        if attr.type == tree.XML_ATTRIBUTE_NODE and attr.ns is NULL:  # ("{ns}x": never one)
+            if strcmp(<const char*>attr.name, "class") == 0:
+                if cls is not None:
+                    return None
+                cls = attributeValue(node, attr)
+            elif strcmp(<const char*>attr.name, "id") == 0:
+                if ident is not None:
+                    return None
+                ident = attributeValue(node, attr)
+            else:
+                for name in rules.verdict_names:
+                    if strcmp(<const char*>attr.name, <const char*>name) == 0:
+                        return None
         attr = attr.next
     return (cls or "", ident or "")
 
@@ -568,7 +575,7 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                     if attr is NULL:
                         result = bare_verdict(tag)
                     else:
-                        names = class_id_only(cur)
+                        names = class_id_only(cur, rules)
                         if names is not None:  # the common case, judged in C
                             result = class_id_verdict(rules, tag, names[0], names[1])
                         else:
@@ -972,11 +979,13 @@ cdef class VerdictRules:
     cdef Py_ssize_t max_token_run
     cdef object is_hidden_class, python_verdict
     cdef tuple hidden_tokens  # hidden_class_tokens as ASCII bytes
+    cdef dict class_cache  # (tag, class) -> verdict of class-only elements (classes repeat)
+    cdef tuple verdict_names  # the other attributes that can decide a verdict, as bytes
 
     def __init__(self, frozenset skip_tags, frozenset guarded_skip_tags, frozenset content_words,
                  frozenset junk_words, frozenset compound_starts, Py_ssize_t max_token_run,
                  frozenset positive_words, frozenset hidden_class_tokens, is_hidden_class,
-                 python_verdict):
+                 python_verdict, frozenset verdict_attributes):
         self.skip_tags = skip_tags
         self.guarded_skip_tags = guarded_skip_tags
         self.content_words = content_words
@@ -986,6 +995,9 @@ cdef class VerdictRules:
         self.positive_words = positive_words
         self.hidden_class_tokens = hidden_class_tokens
         self.hidden_tokens = tuple(t.encode("ascii") for t in hidden_class_tokens)
+        self.class_cache = {}
+        self.verdict_names = tuple(a.encode("utf-8") for a in sorted(verdict_attributes)
+                                   if a not in ("class", "id"))
         self.is_hidden_class = is_hidden_class
         self.python_verdict = python_verdict  # (tag, cls, ident) -> (verdict, rank)
 
@@ -1087,8 +1099,29 @@ cdef int classify(VerdictRules rules, object words):
     return NEUTRAL
 
 
+CLASS_CACHE_SIZE = 16384  # entries before the class-only verdict cache starts over
+
+
 cdef tuple class_id_verdict(VerdictRules rules, str tag, str cls, str ident):
-    """element_verdict(tag, {"class": cls, "id": ident}), in C for ASCII class/id strings."""
+    """element_verdict(tag, {"class": cls, "id": ident}): cached for class-only elements (a
+    page repeats its classes; ids are unique), judged in C for ASCII class/id strings."""
+    cdef tuple key, verdict
+    cdef PyObject* found
+    if ident:
+        return judge_class_id(rules, tag, cls, ident)
+    key = (tag, cls)
+    found = PyDict_GetItem(rules.class_cache, key)
+    if found is not NULL:
+        return <tuple>found
+    verdict = judge_class_id(rules, tag, cls, ident)
+    if len(rules.class_cache) >= CLASS_CACHE_SIZE:
+        rules.class_cache.clear()
+    rules.class_cache[key] = verdict
+    return verdict
+
+
+cdef tuple judge_class_id(VerdictRules rules, str tag, str cls, str ident):
+    """class_id_verdict without the cache."""
     cdef list cls_tokens, id_tokens
     cdef object cls_words
     cdef int cls_verdict, id_verdict, verdict

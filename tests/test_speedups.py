@@ -102,7 +102,9 @@ TAGS = ["div", "p", "a", "span", "nav", "article", "main", "header", "h2", "li",
         "section", "aside", "td", "footer", "pre", "b", "table", "tr", "th"]
 ATTRS = ["", " class='content'", " class='share-bar'", " id='post-1' class='entry'",
          " hidden", " style='display:none'", " class='hide'", " itemprop='articleBody'",
-         " role='navigation'", " class='nav' id='x'", " aria-hidden='true'"]
+         " role='navigation'", " class='nav' id='x'", " aria-hidden='true'",
+         " class='share-bar' data-x='1'", " id='main-content' lang='en'", " data-x='1'",
+         " class='content' style='color:red'", " class='a' class='b'"]
 TEXTS = st.text(alphabet=st.sampled_from(list("ab :：上下一篇\u3000\xa0\n\t.Next" + "é中,，、،|\r\x1c\u2028")),
                 max_size=12)
 
