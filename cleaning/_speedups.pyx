@@ -975,7 +975,7 @@ cdef class VerdictRules:
     """The rule sets :func:`cleaning.extract.element_verdict` reads for class/id elements,
     and its Python helpers for the rare cases decided there."""
     cdef frozenset skip_tags, guarded_skip_tags, content_words, junk_words, compound_starts
-    cdef frozenset positive_words, hidden_class_tokens
+    cdef frozenset positive_words
     cdef Py_ssize_t max_token_run
     cdef object is_hidden_class, python_verdict
     cdef tuple hidden_tokens  # hidden_class_tokens as ASCII bytes
@@ -993,7 +993,6 @@ cdef class VerdictRules:
         self.compound_starts = compound_starts
         self.max_token_run = max_token_run
         self.positive_words = positive_words
-        self.hidden_class_tokens = hidden_class_tokens
         self.hidden_tokens = tuple(t.encode("ascii") for t in hidden_class_tokens)
         self.class_cache = {}
         self.verdict_names = tuple(a.encode("utf-8") for a in sorted(verdict_attributes)

@@ -16,7 +16,6 @@ Design (EXTRACTION-NOTES.md sections 4-5), all on one lxml tree, no copies:
 """
 from __future__ import annotations
 
-import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -27,6 +26,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from cleaning import rules
+from cleaning.compiled import load_speedups
 from cleaning.lines import compile_extra_patterns, is_boilerplate_line, match_line_rule
 from cleaning.types import CleaningConfig
 from cleaning.urls import site_key
@@ -707,14 +707,11 @@ WALK_LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
                TAG_TEASER, MIN_PARAGRAPH, LABEL_MAX_CHARS)
 
 
-def load_speedups():
-    """The compiled walk (cleaning/_speedups.pyx) when it is built for these constants and not
-    turned off with GLEANER_PURE_PYTHON=1, else None."""
-    if os.environ.get("GLEANER_PURE_PYTHON"):
-        return None
-    try:
-        from cleaning import _speedups
-    except ImportError:
+def compiled_walks():
+    """cleaning._speedups (cleaning.compiled.load_speedups) when it was built for these
+    constants, else None."""
+    _speedups = load_speedups()
+    if _speedups is None:
         return None
     if (_speedups.LAYOUT != WALK_LAYOUT or _speedups.RENDER_LAYOUT != RENDER_LAYOUT
             or _speedups.COMMA_CODES != tuple(map(ord, COMMA_CHARS))):
@@ -1711,5 +1708,5 @@ def verdict_rules(walk):  # -> cleaning._speedups.VerdictRules
                              class_id_verdict, VERDICT_ATTRIBUTES)
 
 
-_SPEEDUPS = load_speedups()  # the compiled walks (module end: every constant is defined)
+_SPEEDUPS = compiled_walks()  # the compiled walks (module end: every constant is defined)
 _VERDICT_RULES = verdict_rules(_SPEEDUPS) if _SPEEDUPS is not None else None

@@ -14,6 +14,7 @@ one trie search when no keyword is present: ~16 regex calls per line down to ~8,
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -364,8 +365,7 @@ def _fold_forms(ch: str) -> set[str]:
     and for a cased non-ASCII one the ASCII letters it folds to (ſ -> s, K -> k)."""
     forms = {ch.lower()}
     if not _is_plain(ch):
-        forms |= {a.lower() for a in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                  if folds_to(ch, a)}
+        forms |= {a.lower() for a in string.ascii_letters if folds_to(ch, a)}
     return forms
 
 

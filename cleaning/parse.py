@@ -9,18 +9,14 @@ extractor removes it before reading text.
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
 from lxml import etree
 
-try:  # compiled helpers (cleaning/_speedups.pyx); the Python forms here give the same bytes
-    from cleaning import _speedups
-except ImportError:
-    _speedups = None
-if os.environ.get("GLEANER_PURE_PYTHON"):
-    _speedups = None
+from cleaning.compiled import load_speedups
+
+_speedups = load_speedups()  # compiled helpers; the Python forms here give the same bytes
 
 # Elements that never hold readable text: removed with their subtree (tails kept).
 CODE_ONLY_TAGS = ("style", "template", "svg", "math", "object", "embed", "canvas",

@@ -9,13 +9,13 @@ Stages, each owned by one module:
 from __future__ import annotations
 
 import gc
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import filterfalse
 from urllib.parse import urlsplit
 
+from cleaning.compiled import load_speedups
 from cleaning.decode import decode_html
 from cleaning.extract import extract_content
 from cleaning.language import detect_language
@@ -36,12 +36,7 @@ HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "appli
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
                 b"RIFF", b"\x00\x00\x01\x00", b"OggS", b"ID3", b"\x7fELF")
 
-try:  # compiled helpers (cleaning/_speedups.pyx), when built and not turned off
-    from cleaning import _speedups
-except ImportError:
-    _speedups = None
-if os.environ.get("GLEANER_PURE_PYTHON"):
-    _speedups = None
+_speedups = load_speedups()  # compiled helpers (cleaning/_speedups.pyx), when built and on
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
