@@ -21,7 +21,8 @@ from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport (
     PyUnicode_DecodeUTF8, PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH,
-    PyUnicode_1BYTE_KIND, PyUnicode_2BYTE_KIND, Py_UNICODE_ISALNUM)
+    PyUnicode_1BYTE_KIND, PyUnicode_2BYTE_KIND, Py_UNICODE_ISALNUM, Py_UNICODE_ISLOWER,
+    Py_UNICODE_ISALPHA)
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from libc.stdlib cimport calloc, malloc, realloc, free
 from cpython.ref cimport Py_INCREF, Py_DECREF
@@ -1249,3 +1250,83 @@ def count_words(str text not None):
             count += 1
         in_word = word
     return count
+
+
+# ---------------------------------------------------------------------------
+# cleaning.repair.text_flags: what the plain-text repair path would look for, in one pass
+# ---------------------------------------------------------------------------
+
+cdef enum:
+    CHAR_ALONE = 1  # unusual wherever it stands (table bits; cleaning.repair.char_table)
+    CHAR_LEAD = 2  # unusual when a continuation character follows
+    CHAR_CONTINUATION = 4
+    FLAG_UNUSUAL = 1  # the flags of cleaning.repair.text_flags
+    FLAG_SPACING = 2
+    FLAG_STOP = 4
+    FLAG_BRACKETS = 8
+    FLAG_QUOTE = 16
+
+
+cdef inline Py_UCS4 char_at(unsigned int kind, void* data, Py_ssize_t i) noexcept nogil:
+    if kind == PyUnicode_1BYTE_KIND:
+        return (<unsigned char*>data)[i]
+    if kind == PyUnicode_2BYTE_KIND:
+        return (<unsigned short*>data)[i]
+    return (<Py_UCS4*>data)[i]
+
+
+def text_flags(str text not None, bytes table not None):
+    """cleaning.repair.text_flags_py in one pass over the code points; ``table``: one byte of
+    CHAR_* bits per BMP code point (cleaning.repair.char_table).
+
+    >>> from cleaning.repair import CHAR_TABLE
+    >>> text_flags("a b", CHAR_TABLE), text_flags("a  b ( c ) .", CHAR_TABLE), text_flags("the'Old'", CHAR_TABLE)
+    (0, 14, 16)
+    """
+    cdef unsigned int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i
+    cdef const unsigned char* bits = table
+    cdef Py_ssize_t size = len(table)
+    cdef Py_UCS4 c, after
+    cdef unsigned char b
+    cdef int flags = 0
+    if n == 0:
+        return FLAG_SPACING  # has_normal_spacing("") is False
+    c = char_at(kind, data, 0)
+    if c == 0x20 or c == 0x0A:
+        flags |= FLAG_SPACING
+    c = char_at(kind, data, n - 1)
+    if c == 0x20 or c == 0x0A:
+        flags |= FLAG_SPACING
+    for i in range(n):
+        c = char_at(kind, data, i)
+        after = char_at(kind, data, i + 1) if i + 1 < n else 0
+        if c >= 0x80:
+            b = bits[c] if c < <Py_UCS4>size else 0
+            if b & CHAR_LEAD:
+                if after and after < <Py_UCS4>size and bits[after] & CHAR_CONTINUATION:
+                    flags |= FLAG_UNUSUAL
+            elif b & CHAR_ALONE:
+                flags |= FLAG_UNUSUAL
+        elif c == 0x20:  # "  ", " \n", " .", " ,", " )", " ]"
+            if after == 0x20 or after == 0x0A:
+                flags |= FLAG_SPACING
+            elif after == 0x2E or after == 0x2C:
+                flags |= FLAG_STOP
+            elif after == 0x29 or after == 0x5D:
+                flags |= FLAG_BRACKETS
+        elif c == 0x0A:  # "\n ", "\n\n\n"
+            if after == 0x20 or (after == 0x0A and i + 2 < n and char_at(kind, data, i + 2) == 0x0A):
+                flags |= FLAG_SPACING
+        elif c == 0x28 or c == 0x5B:  # "( ", "[ "
+            if after == 0x20:
+                flags |= FLAG_BRACKETS
+        elif c == 0x27 or c == 0x22:  # a quote between a lowercase letter and a letter
+            if 0 < i < n - 1 and Py_UNICODE_ISLOWER(char_at(kind, data, i - 1)) \
+                    and Py_UNICODE_ISALPHA(after):
+                flags |= FLAG_QUOTE
+        elif c < 0x20 or c == 0x7F:
+            if bits[c] & CHAR_ALONE:
+                flags |= FLAG_UNUSUAL
+    return flags

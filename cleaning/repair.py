@@ -13,10 +13,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from re import _constants as sre_constants  # the regex parser (Python >= 3.11)
+from re import _parser as sre_parse
 
 from ftfy import TextFixerConfig, _fix_encoding_one_step_and_explain, fixes
 from ftfy.badness import BADNESS_RE
 from ftfy.chardata import CONTROL_CHARS, LIGATURES
+
+from cleaning.compiled import load_speedups
+
+_speedups = load_speedups()  # text_flags in one C pass; text_flags_py gives the same flags
 
 FTFY_CONFIG = TextFixerConfig(
     unescape_html=False,
@@ -387,6 +393,86 @@ def fix_like_ftfy(text: str) -> tuple[str, list[tuple[str, str]]]:
             return text, steps
 
 
+# ---------------------------------------------------------------------------- plain-text scan
+
+# text_flags bits: what the plain-text path of repair_text looks for. UNUSUAL: UNUSUAL_CHARS
+# finds something (the text is not plain). The others: the quick test of one spacing fixer
+# says it may change the text (normalize_plain_whitespace, remove_space_before_stop,
+# remove_space_inside_brackets, insert_space_before_quote).
+UNUSUAL, SPACING, STOP, BRACKETS, QUOTE = 1, 2, 4, 8, 16
+FIXABLE = SPACING | STOP | BRACKETS | QUOTE
+# Bits of CHAR_TABLE: one byte per BMP code point, for the compiled text_flags.
+CHAR_ALONE, CHAR_LEAD, CHAR_CONTINUATION = 1, 2, 4
+
+
+def class_codepoints(spec: str) -> frozenset[int]:
+    """The code points of a regex character class body (single characters and ranges), read
+    by Python's own regex parser.
+
+    >>> sorted(class_codepoints("a-cz"))
+    [97, 98, 99, 122]
+    """
+    (op, items), = sre_parse.parse(f"[{spec}]")
+    if op is sre_constants.LITERAL:
+        return frozenset([items])
+    points: set[int] = set()
+    for kind, value in items:
+        if kind is sre_constants.LITERAL:
+            points.add(value)
+        elif kind is sre_constants.RANGE:
+            points.update(range(value[0], value[1] + 1))
+        else:
+            raise ValueError(f"unsupported in a character table: {kind}")
+    return frozenset(points)
+
+
+def char_table() -> bytes:
+    """CHAR_* bits of every BMP code point, from the classes UNUSUAL_CHARS is built of (no
+    code point above U+FFFF is in any of them)."""
+    table = bytearray(0x10000)
+    for point in class_codepoints(_INVISIBLE + _OTHER_WHITESPACE + _FTFY_SIGNS):
+        table[point] |= CHAR_ALONE
+    for point in class_codepoints(_UTF8_LEADS):
+        table[point] = CHAR_LEAD  # (a lead character is unusual only before a continuation)
+    for point in class_codepoints(_CP1252_CONTINUATION):
+        table[point] |= CHAR_CONTINUATION
+    return bytes(table)
+
+
+CHAR_TABLE = char_table()
+
+
+def text_flags_py(text: str) -> int:
+    """The text_flags bits of text (the Python form; the compiled one scans once).
+
+    >>> text_flags_py("a b"), text_flags_py("a  b ( c ) ."), text_flags_py("the'Old'")
+    (0, 14, 16)
+    >>> text_flags_py("cafÃ©") & UNUSUAL, text_flags_py("") == SPACING
+    (1, True)
+    """
+    flags = UNUSUAL if UNUSUAL_CHARS.search(text) is not None else 0
+    if not has_normal_spacing(text):
+        flags |= SPACING
+    if " ." in text or " ," in text:
+        flags |= STOP
+    if " )" in text or " ]" in text or "( " in text or "[ " in text:
+        flags |= BRACKETS
+    if has_glued_quote(text):
+        flags |= QUOTE
+    return flags
+
+
+def text_flags(text: str) -> int:
+    """text_flags_py in one compiled pass when cleaning._speedups is built.
+
+    >>> text_flags("Ein Satz. (Noch einer)") == text_flags_py("Ein Satz. (Noch einer)") == 0
+    True
+    """
+    if _speedups is not None:
+        return _speedups.text_flags(text, CHAR_TABLE)
+    return text_flags_py(text)
+
+
 def repair_text(text: str) -> tuple[str, list[str]]:
     """Repaired text and the names of the repairs that changed it.
 
@@ -399,7 +485,11 @@ def repair_text(text: str) -> tuple[str, list[str]]:
     """
     if not text:
         return text, []
-    if is_plain_text(text):  # most text: only our spacing fixers can change it
+    flags = text_flags(text)  # one scan for every quick test of the plain path
+    if not flags & UNUSUAL and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        # plain text (is_plain_text): only our spacing fixers can change it
+        if not flags & FIXABLE:  # and none of their quick tests fires (almost all text)
+            return text, []
         applied: list[str] = []
         fixed = apply_fixers(text, PLAIN_TEXT_FIXERS, applied)
         if fixed == text or not needs_ftfy(fixed):

@@ -1,4 +1,6 @@
 """Text repair: ftfy with our options, then our spacing fixers; cases that change and must not."""
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -255,3 +257,54 @@ def test_plain_text_shortcut_is_exact(text):
     expected = not any(p.search(text) for p in scans) and unicodedata.is_normalized("NFC", text)
     assert is_plain_text(text) is expected
     assert repair_text(text) == (repair_any_text(text) if text else (text, []))
+
+
+# One scan for the plain path (text_flags): every quick test it stands for, and the same flags
+# compiled and in Python.
+FLAG_TRICKY = PLAIN_TRICKY + list("'\"()[].,xAß\u0130\u017f\u2019\ud800\x00\x7f\x1c\x85") + [
+    "the'Old'", "a\"B", "O'Brien", "\n\n\n", "\n ", " \n", "( ", "[ ", " )", " ]", " ,"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(FLAG_TRICKY), max_size=20).map("".join),
+                 st.text(max_size=40)))
+def test_text_flags_stand_for_each_quick_test(text):
+    from cleaning import repair
+    flags = repair.text_flags_py(text)
+    assert bool(flags & repair.UNUSUAL) == (repair.UNUSUAL_CHARS.search(text) is not None)
+    for bit, name, fixer in ((repair.SPACING, "normalize_whitespace", repair.normalize_plain_whitespace),
+                             (repair.STOP, "remove_space_before_stop", repair.remove_space_before_stop),
+                             (repair.BRACKETS, "remove_space_inside_brackets", repair.remove_space_inside_brackets),
+                             (repair.QUOTE, "insert_space_before_quote", repair.insert_space_before_quote)):
+        if not flags & bit and not flags & repair.UNUSUAL:
+            assert fixer(text) == text, name  # a clear bit: that fixer cannot change plain text
+    if repair._speedups is not None:
+        assert repair._speedups.text_flags(text, repair.CHAR_TABLE) == flags
+    assert repair_text(text) == (repair_any_text_or_plain(text))
+
+
+def repair_any_text_or_plain(text):
+    """repair_text as it was before the one-scan shortcut (is_plain_text + every fixer)."""
+    from cleaning import repair
+    if not text:
+        return text, []
+    if repair.is_plain_text(text):
+        applied: list[str] = []
+        fixed = repair.apply_fixers(text, repair.PLAIN_TEXT_FIXERS, applied)
+        if fixed == text or not repair.needs_ftfy(fixed):
+            return fixed, applied
+    return repair.repair_any_text(text)
+
+
+def test_char_table_matches_the_regex_classes():
+    from cleaning import repair
+    alone = re.compile(f"[{repair._INVISIBLE}{repair._OTHER_WHITESPACE}{repair._FTFY_SIGNS}]")
+    lead = re.compile(f"[{repair._UTF8_LEADS}]")
+    cont = re.compile(f"[{repair._CP1252_CONTINUATION}]")
+    for point in range(0x10000):
+        char, bits = chr(point), repair.CHAR_TABLE[point]
+        assert bool(bits & repair.CHAR_LEAD) == bool(lead.match(char)), hex(point)
+        assert bool(bits & repair.CHAR_ALONE) == (bool(alone.match(char)) and not lead.match(char))
+        assert bool(bits & repair.CHAR_CONTINUATION) == bool(cont.match(char)), hex(point)
+    assert not any(p.search(chr(point)) for p in (alone, lead, cont)
+                   for point in (0x10000, 0x1F600, 0x10FFFF))
