@@ -26,7 +26,7 @@ from cpython.unicode cimport (
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from libc.stdlib cimport calloc, malloc, realloc, free
 from cpython.ref cimport Py_INCREF, Py_DECREF
-from libc.string cimport memcmp, memcpy, memmove, strcmp, strlen
+from libc.string cimport memcmp, memcpy, memmove, strcmp, strlen, strstr
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 
 from lxml.includes cimport tree
@@ -1330,3 +1330,50 @@ def text_flags(str text not None, bytes table not None):
             if bits[c] & CHAR_ALONE:
                 flags |= FLAG_UNUSUAL
     return flags
+
+
+# ---------------------------------------------------------------------------
+# cleaning.metadata.find_title_element: the elements whose own text may hold the title
+# ---------------------------------------------------------------------------
+
+cdef bint own_text_may_hold(xmlNode* node, const char* probe) noexcept nogil:
+    """True when ``probe`` (UTF-8) is in the node's lxml ``.text``, or when that text is split
+    over several text nodes (left to the caller's exact test)."""
+    cdef xmlNode* first
+    if node.type != tree.XML_ELEMENT_NODE:  # comment, PI, entity: rare, always the caller's
+        return True
+    first = text_or_skip(node.children)
+    if first is NULL:
+        return False
+    if text_or_skip(first.next) is not NULL:
+        return True
+    return first.content is not NULL and strstr(<const char*>first.content, probe) is not NULL
+
+
+def nodes_with_text(_Element root not None, bytes probe not None):
+    """What ``root.iter()`` yields, in the same order, less the elements whose ``.text``
+    certainly does not contain ``probe`` (the UTF-8 of a str: a substring of the bytes is a
+    substring of the text). The other nodes get no proxy.
+
+    >>> from lxml import etree
+    >>> root = etree.fromstring("<r><a>x title</a><b>no</b><c>title<d/>tail</c></r>")
+    >>> [el.tag for el in nodes_with_text(root, b"title")]
+    ['a', 'c']
+    """
+    cdef list found = []
+    cdef _Document doc = root._doc
+    cdef xmlNode* top = root._c_node
+    cdef xmlNode* node = top
+    cdef xmlNode* child
+    cdef const char* needle = probe
+    while node is not NULL:
+        if own_text_may_hold(node, needle):
+            found.append(elementFactory(doc, node))
+        child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
+        if child is not NULL:
+            node = child
+            continue
+        while node is not top and next_element(node) is NULL:
+            node = node.parent
+        node = next_element(node) if node is not top else NULL
+    return found

@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
+from cleaning.compiled import load_speedups
 from cleaning.dates import DateValue, date_from_url, find_text_dates, parse_date
 from cleaning.jsonld import (
     ORGANIZATION_TYPES,
@@ -49,6 +50,8 @@ from cleaning.jsonld import (
 from cleaning.language import normalize_language
 from cleaning.parse import SIGNAL_TAGS
 from cleaning.urls import site_of_host
+
+_speedups = load_speedups()  # nodes_with_text: the walk of find_title_element without proxies
 
 # <meta> names (lowercased name / property / itemprop / http-equiv), best first per concept.
 TITLE_META = ("og:title", "twitter:title", "dc.title", "dcterms.title", "parsely-title",
@@ -930,7 +933,7 @@ def find_title_element(root: etree._Element, title: str | None) -> etree._Elemen
         return None
     probe = title.split()[0][:12]  # a cheap substring test before squashing
     first = None
-    for el in root.iter():
+    for el in nodes_with_text(root, probe):
         text = el.text
         if not text or probe not in text or el.tag in TITLE_ELEMENT_SKIP:
             continue
@@ -941,6 +944,21 @@ def find_title_element(root: etree._Element, title: str | None) -> etree._Elemen
         if first is None and not any(a.tag in ("a", "li", "nav") for a in el.iterancestors()):
             first = el
     return first
+
+
+def nodes_with_text(root: etree._Element, probe: str) -> Iterator[etree._Element]:
+    """``root.iter()``, or (compiled) only the nodes whose ``.text`` may contain probe: the
+    elements find_title_element tests, in the same order, without a proxy for the others.
+
+    >>> [el.tag for el in nodes_with_text(etree.fromstring("<r><a>hi</a></r>"), "hi")][-1]
+    'a'
+    """
+    if _speedups is not None:
+        try:
+            return iter(_speedups.nodes_with_text(root, probe.encode("utf-8")))
+        except UnicodeEncodeError:  # a lone surrogate: no parsed text holds one
+            pass
+    return root.iter()
 
 
 def _title_scope(anchor: etree._Element | None) -> etree._Element | None:

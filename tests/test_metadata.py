@@ -508,3 +508,34 @@ def test_byline_text_finds_what_the_leading_whitespace_form_finds(text):
     reference = re.compile(r"(?:^|\n|\s)(?:By|BY)" + BYLINE_TEXT.pattern[len(head):])
     found, expected = BYLINE_TEXT.search(text), reference.search(text)
     assert (found and found.group(1)) == (expected and expected.group(1))
+
+
+# find_title_element's walk: the compiled prefilter keeps every node whose .text holds the probe.
+CASES_DIR = __import__("pathlib").Path(__file__).parent / "cases"
+TITLE_TEXT_TRICKY = [
+    "<div>Big <style>x</style>story</div>",  # text split over two text nodes after stripping
+    "<p>Ünïcödé story</p><p>story<b>x</b></p><table><td>story</td></table>",
+    "<ul><li>story</li></ul><h2><![CDATA[story]]></h2><p>sto<i>ry</i></p>",
+]
+
+
+def probes_of(root) -> list[str]:
+    words = " ".join(t for t in root.itertext()).split()
+    return sorted(set(words[::7]))[:30] + ["Big", "story", "Ünïcödé", "sto", "\ud800x"]
+
+
+@pytest.mark.parametrize("html", TITLE_TEXT_TRICKY + sorted(
+    str(p) for p in CASES_DIR.glob("*.html"))[:40])
+def test_title_walk_keeps_every_node_holding_the_probe(html):
+    from cleaning import metadata
+    from cleaning.parse import parse_page
+    if html.endswith(".html"):
+        html = open(html, encoding="utf-8").read()
+    root = parse_page(html).root
+    everything = list(root.iter())
+    for probe in probes_of(root):
+        kept = list(metadata.nodes_with_text(root, probe))
+        positions = [everything.index(el) for el in kept]
+        assert positions == sorted(positions)  # document order, no repeats
+        holding = [el for el in everything if el.text and probe in el.text]
+        assert all(any(k is el for k in kept) for el in holding), probe
