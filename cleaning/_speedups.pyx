@@ -1377,3 +1377,126 @@ def nodes_with_text(_Element root not None, bytes probe not None):
             node = node.parent
         node = next_element(node) if node is not top else NULL
     return found
+
+
+# ---------------------------------------------------------------------------
+# cleaning.metadata.near_marked: byline and microdata elements around the title element
+# ---------------------------------------------------------------------------
+
+cdef bint has_ascii_nocase(const char* text, const char* word) noexcept nogil:
+    """``word`` (lower-case ASCII) in ``text`` ignoring ASCII case (on UTF-8 bytes: no
+    character but K (Kelvin) and İ lower-cases to ASCII letters, and neither completes one of
+    the words looked for here)."""
+    cdef size_t n = strlen(word), i
+    cdef const char* p = text
+    while p[0] != 0:
+        i = 0
+        while i < n and p[i] != 0 and (p[i] | 0x20 if 0x41 <= p[i] <= 0x5A else p[i]) == word[i]:
+            i += 1
+        if i == n:
+            return True
+        p += 1
+    return False
+
+
+cdef const char* plain_value(xmlAttr* attr) noexcept nogil:
+    """An attribute's value when it is one text node ("" when empty), else NULL."""
+    cdef xmlNode* child = attr.children
+    if child is NULL or (child.type == tree.XML_TEXT_NODE and child.content is NULL
+                         and child.next is NULL):
+        return b""
+    if child.type != tree.XML_TEXT_NODE or child.next is not NULL:
+        return NULL
+    return <const char*>child.content
+
+
+cdef int node_marks(xmlNode* node) noexcept nogil:
+    """1: a byline element (cleaning.metadata.is_byline_element); 2: it has an itemprop;
+    -1: a value this does not read (left to the Python form)."""
+    cdef xmlAttr* attr = node.properties
+    cdef int marks = 0
+    cdef const char* value
+    cdef const char* name
+    while attr is not NULL:
+        if attr.type == tree.XML_ATTRIBUTE_NODE and attr.ns is NULL:
+            name = <const char*>attr.name
+            if strcmp(name, "class") == 0 or strcmp(name, "itemprop") == 0 \
+                    or strcmp(name, "rel") == 0:
+                value = plain_value(attr)
+                if value is NULL:
+                    return -1
+                if name[0] == b"c":
+                    if has_ascii_nocase(value, "author") or has_ascii_nocase(value, "byline"):
+                        marks |= 1
+                elif name[0] == b"i":
+                    marks |= 2
+                    if strcmp(value, "author") == 0:
+                        marks |= 1
+                elif strstr(value, "author") is not NULL:
+                    marks |= 1
+        attr = attr.next
+    return marks
+
+
+cdef int mark_subtree(_Document doc, xmlNode* top, list bylines, list itemprops,
+                      Py_ssize_t* budget) except -2:
+    """node_marks of ``top`` and its descendant elements, in document order, appending the
+    marked ones; stops after ``budget`` elements (a negative budget: no limit)."""
+    cdef xmlNode* node = top
+    cdef xmlNode* child
+    cdef int marks
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if budget[0] == 0:
+                return 0
+            budget[0] -= 1
+            marks = node_marks(node)
+            if marks < 0:
+                return -1
+            if marks & 1:
+                bylines.append(elementFactory(doc, node))
+            if marks & 2:
+                itemprops.append(elementFactory(doc, node))
+        child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
+        if child is not NULL:
+            node = child
+            continue
+        while node is not top and next_element(node) is NULL:
+            node = node.parent
+        node = next_element(node) if node is not top else NULL
+    return 0
+
+
+def near_marked(_Element anchor not None, Py_ssize_t following):
+    """(byline elements, elements with an itemprop) among cleaning.metadata.elements_near of
+    ``anchor`` (its first ``following`` elements after it, then the subtrees of its preceding
+    siblings), in that order; proxies only for those. None when an attribute value is not
+    plain text (left to the Python form).
+
+    >>> from lxml import etree
+    >>> root = etree.fromstring("<html><div><p class='Post-ByLine'>x</p><h1>T</h1><span itemprop='author'>a</span></div></html>")
+    >>> [[el.tag for el in found] for found in near_marked(root[0][1], 80)]
+    [['span', 'p'], ['span']]
+    """
+    cdef list bylines = [], itemprops = []
+    cdef _Document doc = anchor._doc
+    cdef xmlNode* node = anchor._c_node
+    cdef xmlNode* sibling
+    cdef Py_ssize_t budget = following, unlimited = -1
+    while node is not NULL and _isElement(node) and not (
+            node.type == tree.XML_ELEMENT_NODE and node.ns is NULL
+            and strcmp(<const char*>node.name, "html") == 0):
+        sibling = next_element(node)
+        while sibling is not NULL and budget != 0:
+            if mark_subtree(doc, sibling, bylines, itemprops, &budget) < 0:
+                return None
+            sibling = next_element(sibling)
+        if budget == 0:
+            break
+        node = node.parent
+    sibling = anchor._c_node.prev
+    while sibling is not NULL:
+        if _isElement(sibling) and mark_subtree(doc, sibling, bylines, itemprops, &unlimited) < 0:
+            return None
+        sibling = sibling.prev
+    return bylines, itemprops

@@ -539,3 +539,32 @@ def test_title_walk_keeps_every_node_holding_the_probe(html):
         assert positions == sorted(positions)  # document order, no repeats
         holding = [el for el in everything if el.text and probe in el.text]
         assert all(any(k is el for k in kept) for el in holding), probe
+
+
+# near_marked: the compiled walk finds the elements the Python filters of elements_near find.
+NEAR_TRICKY = [
+    "<html><body><div><p class='AUTHOR-box'>A</p><!-- c --><h1>T</h1><span rel='x author'>B</span>"
+    "<i itemprop=''>d</i><b class=''>e</b><b hidden>f</b><p class='byl\u0130ne'>g</p>"
+    "<p class='\u212author'>h</p><a itemprop='author'>i</a><a itemprop='Author'>j</a></div></body></html>",
+    "<html><body>" + "".join(f"<p class='{'author' if i % 7 == 0 else 'x'}'>{i}</p>" for i in range(200))
+    + "</body></html>",
+    "<html><body><table><tr><td><h1>T</h1></td></tr><tr><td itemprop='datePublished'>"
+    "2020-01-02</td></tr></table><p class='post-byline'>By Z</p></body></html>",
+]
+
+
+@pytest.mark.parametrize("html", NEAR_TRICKY + sorted(str(p) for p in CASES_DIR.glob("*.html")))
+def test_near_marked_compiled_matches_python(html):
+    from cleaning import metadata
+    from cleaning.parse import parse_page
+    if metadata._speedups is None:
+        pytest.skip("cleaning._speedups not built")
+    if html.endswith(".html"):
+        html = open(html, encoding="utf-8").read()
+    root = parse_page(html).root
+    for anchor in list(root.iter())[:400]:
+        near = metadata.elements_near(anchor)
+        expected = ([el for el in near if metadata.is_byline_element(el)],
+                    [el for el in near if el.get("itemprop") is not None])
+        found = metadata._speedups.near_marked(anchor, metadata.BYLINE_SCAN)
+        assert found is not None and found == expected, anchor.tag
