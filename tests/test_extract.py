@@ -1,6 +1,7 @@
 """Unit tests of parse_html / extract_content / judge_page, and bad input through clean_html."""
 from __future__ import annotations
 
+import pathlib
 import time
 
 import pytest
@@ -330,3 +331,18 @@ def test_points_off_site(href, off_site):
     from cleaning.extract import points_off_site, site_key
     page = "https://blog.example.com/p/1"
     assert points_off_site(href, page, site_key(page)) is off_site
+
+
+@pytest.mark.parametrize("html", [
+    "<p>a</p>", "<html><!-- c --><body><?pi x?><div><p>a<b>b</b></p></div></body></html>",
+    "<div>" * 300 + "x" + "</div>" * 300, "<table>" + "<tr><td>x</td></tr>" * 500 + "</table>",
+] + sorted(str(p) for p in (pathlib.Path(__file__).parent / "cases").glob("*.html")))
+def test_element_count_matches_xpath(html):
+    from cleaning import parse
+    if html.endswith(".html"):
+        html = pathlib.Path(html).read_text(encoding="utf-8")
+    root = parse.parse_tree(html)
+    for top in [root, *list(root.iter())[:50]]:
+        total = int(parse._COUNT_ELEMENTS(top))  # (counts the whole document from any node)
+        assert parse.count_elements(top, 10**9) == total
+        assert parse.count_elements(top, 3) == min(total, 3)
