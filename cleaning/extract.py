@@ -28,6 +28,7 @@ from lxml import etree
 from cleaning import rules
 from cleaning.compiled import load_speedups
 from cleaning.lines import compile_extra_patterns, is_boilerplate_line, match_line_rule
+from cleaning.parse import remove_keeping_tails
 from cleaning.types import CleaningConfig
 from cleaning.urls import site_key
 
@@ -409,22 +410,35 @@ def find_prev_next(body: etree._Element, base_url: str,
     return prev_link, next_link
 
 
-def resolve_noscript(body: etree._Element) -> None:
+def resolve_noscript(body: etree._Element, blocks: list[etree._Element] | None = None) -> None:
     """Drop ``<noscript>`` blocks, unless they hold the page's only real text (then unwrap them).
+    ``blocks``: the noscript elements of body in document order, when the caller has them
+    (then the tree is not walked to find them).
 
     >>> from cleaning.parse import parse_html
     >>> root = parse_html("<body><p>Real text</p><noscript>Enable JS</noscript></body>")
     >>> resolve_noscript(root.find("body")); "".join(root.itertext())
     'Real text'
     """
-    blocks = list(body.iter("noscript"))
+    if blocks is None:
+        blocks = list(body.iter("noscript"))
     if not blocks:
         return
     hidden = sum(len(text_of(n).strip()) for n in blocks)
     if hidden >= NOSCRIPT_MIN_CHARS and len(text_of(body).strip()) - hidden < NOSCRIPT_MIN_CHARS:
         etree.strip_tags(body, "noscript")
-    else:
-        etree.strip_elements(body, "noscript", with_tail=False)
+    else:  # as strip_elements(body, "noscript", with_tail=False), without its walk
+        remove_keeping_tails(blocks)
+
+
+def is_descendant(el: etree._Element, ancestor: etree._Element) -> bool:
+    """True when ``ancestor`` holds ``el``.
+
+    >>> root = etree.fromstring("<a><b><c/></b><d/></a>")
+    >>> is_descendant(root[0][0], root[0]), is_descendant(root[1], root[0])
+    (True, False)
+    """
+    return any(a is ancestor for a in el.iterancestors())
 
 
 # ---------------------------------------------------------------------------
@@ -1623,9 +1637,12 @@ def release_in_reverse(stats: dict) -> None:
 
 
 def extract_content(root: etree._Element | None, url: str, config: CleaningConfig,
-                    title: str | None = None, scripts_left: bool = True) -> Content:
+                    title: str | None = None, scripts_left: bool = True,
+                    noscripts: list[etree._Element] | None = None) -> Content:
     """Find the main content of a parsed page (mutates the tree). ``scripts_left=False``: the
-    caller removed every ``<script>`` already (no walk of the tree to look for them)."""
+    caller removed every ``<script>`` already (no walk of the tree to look for them).
+    ``noscripts``: every ``<noscript>`` of root in document order, when the caller found them
+    (``ParsedPage.noscripts``), else they are looked for here."""
     if root is None:
         return EMPTY_CONTENT
     body = root.find("body")
@@ -1633,7 +1650,8 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
         body = root
     if scripts_left:
         etree.strip_elements(root, "script", with_tail=False)
-    resolve_noscript(body)
+    resolve_noscript(body, noscripts if body is root or not noscripts
+                     else [n for n in noscripts if is_descendant(n, body)])
     h1 = next(body.iter("h1"), None)
     heading_text = element_text(h1)[:200] if h1 is not None else ""
     if config.extra_drop_selectors:

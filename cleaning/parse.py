@@ -94,15 +94,17 @@ def without_control_bytes(data: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class ParsedPage:
-    """A parsed tree and the SIGNAL_TAGS elements of it in document order (None: walk again)."""
+    """A parsed tree, the SIGNAL_TAGS elements of it and its ``<noscript>`` elements, each in
+    document order (None: walk again)."""
 
     root: etree._Element
     signal_elements: list[etree._Element] | None = None
+    noscripts: list[etree._Element] | None = None
 
 
 def drop_scripts(root: etree._Element, keep_types: tuple[str, ...] = KEPT_SCRIPT_TYPES) -> None:
     """Remove every ``<script>`` except those whose type is in ``keep_types`` (tails kept)."""
-    remove_scripts([script for script in root.iter("script")
+    remove_keeping_tails([script for script in root.iter("script")
                     if (script.get("type") or "").strip().lower() not in keep_types])
 
 
@@ -123,24 +125,30 @@ def drop_scripts_collecting(root: etree._Element, tags: tuple[str, ...] = SIGNAL
             dropped.append(el)
         else:
             found.append(el)
-    remove_scripts(dropped)
+    remove_keeping_tails(dropped)
     return found
 
 
-def remove_scripts(scripts: list[etree._Element]) -> None:
-    """Remove the given elements, keeping their tail text (in order, as drop_scripts does)."""
-    for script in scripts:
-        parent = script.getparent()
+def remove_keeping_tails(elements: list[etree._Element]) -> None:
+    """Remove the given elements, keeping their tail text, whitespace too (what
+    ``etree.strip_elements(..., with_tail=False)`` leaves, without its walk of the tree).
+
+    >>> root = etree.fromstring("<p>a<b>x</b> c<i>y</i></p>")
+    >>> remove_keeping_tails([root[0], root[1]]); etree.tostring(root)
+    b'<p>a c</p>'
+    """
+    for el in elements:
+        parent = el.getparent()
         if parent is None:
             continue
-        tail = script.tail
+        tail = el.tail
         if tail:
-            prev = script.getprevious()
+            prev = el.getprevious()
             if prev is not None:
                 prev.tail = (prev.tail or "") + tail
             else:
                 parent.text = (parent.text or "") + tail
-        parent.remove(script)
+        parent.remove(el)
 
 
 def count_elements(root: etree._Element, stop: int) -> int:
@@ -211,7 +219,8 @@ def parse_html(text: str) -> etree._Element | None:
 
 
 def parse_page(text: str, utf8: bytes | None = None) -> ParsedPage | None:
-    """:func:`parse_html` plus the SIGNAL_TAGS elements, found while dropping scripts.
+    """:func:`parse_html` plus the SIGNAL_TAGS and ``<noscript>`` elements, found while
+    dropping scripts.
 
     ``utf8``: text's exact UTF-8 bytes when the caller has them (``Decoded.utf8``), so the
     text is not encoded again.
@@ -224,10 +233,12 @@ def parse_page(text: str, utf8: bytes | None = None) -> ParsedPage | None:
     if root is None:
         return None
     etree.strip_elements(root, *CODE_ONLY_TAGS, with_tail=False)
-    signal_elements = drop_scripts_collecting(root)
+    found = drop_scripts_collecting(root, SIGNAL_TAGS + ("noscript",))
     if limit_tree_size(root):
         return ParsedPage(root)  # the cut may have removed collected elements
-    return ParsedPage(root, signal_elements)
+    noscripts = [el for el in found if el.tag == "noscript"]  # (the extractor's, same walk)
+    return ParsedPage(root, [el for el in found if el.tag != "noscript"] if noscripts else found,
+                      noscripts)
 
 
 # Measured and not done: cutting <script>/<style> contents out of the bytes before the parse.

@@ -20,7 +20,7 @@ from cleaning.decode import decode_html
 from cleaning.extract import extract_content
 from cleaning.language import detect_language
 from cleaning.metadata import extract_metadata
-from cleaning.parse import parse_page, remove_scripts
+from cleaning.parse import parse_page, remove_keeping_tails
 from cleaning.repair import repair_text
 from cleaning.types import CleaningConfig, RawPage, Rejected
 from cleaning.verdict import judge_page
@@ -140,9 +140,12 @@ def _clean_page(raw: RawPage, config: CleaningConfig) -> ArticleRecord | Rejecte
     meta = extract_metadata(root, raw.url, page.signal_elements)
     scripts_left = page.signal_elements is None
     if not scripts_left:  # the JSON-LD scripts metadata read are all that is left: drop them
-        remove_scripts([el for el in page.signal_elements if el.tag == "script"])
+        remove_keeping_tails([el for el in page.signal_elements if el.tag == "script"])
+    noscripts = page.noscripts
     del page  # the collected element proxies are not needed past metadata
-    content = extract_content(root, raw.url, config, title=meta.title, scripts_left=scripts_left)
+    content = extract_content(root, raw.url, config, title=meta.title, scripts_left=scripts_left,
+                              noscripts=noscripts)
+    del noscripts
     text, fixes = repair_text(content.text) if config.repair_text else (content.text, [])
     title = meta.title
     if title and config.repair_text:

@@ -346,3 +346,28 @@ def test_element_count_matches_xpath(html):
         total = int(parse._COUNT_ELEMENTS(top))  # (counts the whole document from any node)
         assert parse.count_elements(top, 10**9) == total
         assert parse.count_elements(top, 3) == min(total, 3)
+
+
+NOSCRIPT_PAGES = [
+    "<html><head><noscript><link rel=x></noscript></head><body><p>" + "Real text here. " * 20
+    + "</p><noscript>Enable JS</noscript> <b>tail kept</b></body></html>",
+    "<body><div><b>a</b><noscript>x<noscript>y</noscript>z</noscript> <i>b</i></div><p>"
+    + "More text. " * 30 + "</p></body>",
+    "<body><noscript><p>" + "The whole article sits in noscript for no-JS clients. " * 10
+    + "</p></noscript><div id=app></div></body>",  # unwrapped
+    "<p>no body element</p><noscript>n</noscript><p>" + "Words and more words. " * 20 + "</p>",
+]
+
+
+@pytest.mark.parametrize("html", NOSCRIPT_PAGES)
+def test_noscripts_found_at_parse_time_give_the_same_content(html):
+    from cleaning.parse import parse_page
+    from cleaning.types import CleaningConfig
+    walked, given = parse_page(html), parse_page(html)
+    assert given.noscripts, "the parse walk collects them"
+    config = CleaningConfig()
+    expected = extract_content(walked.root, "https://e.com/a", config)
+    assert extract_content(given.root, "https://e.com/a", config,
+                           noscripts=given.noscripts) == expected
+    if "Enable JS" in html:
+        assert "Enable JS" not in expected.text and "tail kept" in expected.text
