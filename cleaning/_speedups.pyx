@@ -66,6 +66,8 @@ cdef enum:
     MIN_PARAGRAPH = 25
     LABEL_MAX_CHARS = 300
 
+HIDDEN_VERDICT = (HIDDEN, 0)
+
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
           NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED,
@@ -459,11 +461,12 @@ cdef object cached_tag(TagCache* cache, xmlNode* node, dict bits_of, list keep, 
 
 
 cdef tuple class_id_only(xmlNode* node, VerdictRules rules):
-    """(class, id) when class and id are the only attributes of the element that can decide
-    its verdict (others, such as href or data-*, cannot: items_verdict ignores them), once
-    each, '' for an absent one; None when another verdict attribute (style, role, ...) is set."""
+    """(class, id, style) when class, id and style are the only attributes of the element that
+    can decide its verdict (others, such as href or data-*, cannot: items_verdict ignores
+    them), once each, '' for an absent class or id, None for an absent style; None when
+    another verdict attribute (role, itemprop, hidden, ...) is set."""
     cdef xmlAttr* attr = node.properties
-    cdef object cls = None, ident = None
+    cdef object cls = None, ident = None, style = None
     cdef bytes name
     while attr is not NULL:
         if attr.type == tree.XML_ATTRIBUTE_NODE and attr.ns is NULL:  # ("{ns}x": never one)
@@ -475,12 +478,16 @@ cdef tuple class_id_only(xmlNode* node, VerdictRules rules):
                 if ident is not None:
                     return None
                 ident = attributeValue(node, attr)
+            elif strcmp(<const char*>attr.name, "style") == 0:
+                if style is not None:
+                    return None
+                style = attributeValue(node, attr)
             else:
                 for name in rules.verdict_names:
                     if strcmp(<const char*>attr.name, <const char*>name) == 0:
                         return None
         attr = attr.next
-    return (cls or "", ident or "")
+    return (cls or "", ident or "", style)
 
 
 cdef inline _Element proxy_of(_Document doc, Open* entry, list keep):
@@ -577,10 +584,13 @@ def walk_annotate(_Element body not None, bint skip_chrome, dict tag_bits,
                         result = bare_verdict(tag)
                     else:
                         names = class_id_only(cur, rules)
-                        if names is not None:  # the common case, judged in C
-                            result = class_id_verdict(rules, tag, names[0], names[1])
-                        else:
+                        if names is None:
                             result = items_verdict(tag, collectAttributes(cur, 3))
+                        elif names[2] and tag not in rules.skip_tags \
+                                and rules.style_hides(names[2]) is not None:
+                            result = HIDDEN_VERDICT  # element_verdict: style before class/id
+                        else:  # the common case, judged in C
+                            result = class_id_verdict(rules, tag, names[0], names[1])
                     verdict = result[0]
                     rank = result[1]
                     if verdict == JUNK:
@@ -982,11 +992,12 @@ cdef class VerdictRules:
     cdef tuple hidden_tokens  # hidden_class_tokens as ASCII bytes
     cdef dict class_cache  # (tag, class) -> verdict of class-only elements (classes repeat)
     cdef tuple verdict_names  # the other attributes that can decide a verdict, as bytes
+    cdef object style_hides  # style -> match or None (rules.HIDDEN_STYLE_RE.search)
 
     def __init__(self, frozenset skip_tags, frozenset guarded_skip_tags, frozenset content_words,
                  frozenset junk_words, frozenset compound_starts, Py_ssize_t max_token_run,
                  frozenset positive_words, frozenset hidden_class_tokens, is_hidden_class,
-                 python_verdict, frozenset verdict_attributes):
+                 python_verdict, frozenset verdict_attributes, style_hides):
         self.skip_tags = skip_tags
         self.guarded_skip_tags = guarded_skip_tags
         self.content_words = content_words
@@ -997,7 +1008,8 @@ cdef class VerdictRules:
         self.hidden_tokens = tuple(t.encode("ascii") for t in hidden_class_tokens)
         self.class_cache = {}
         self.verdict_names = tuple(a.encode("utf-8") for a in sorted(verdict_attributes)
-                                   if a not in ("class", "id"))
+                                   if a not in ("class", "id", "style"))
+        self.style_hides = style_hides
         self.is_hidden_class = is_hidden_class
         self.python_verdict = python_verdict  # (tag, cls, ident) -> (verdict, rank)
 

@@ -1723,7 +1723,7 @@ def verdict_rules(walk):  # -> cleaning._speedups.VerdictRules
     return walk.VerdictRules(rules.SKIP_TAGS, rules.GUARDED_SKIP_TAGS, rules.CONTENT_WORDS,
                              rules.JUNK_WORDS, rules.COMPOUND_STARTS, rules.MAX_TOKEN_RUN,
                              rules.POSITIVE_WORDS, rules.HIDDEN_CLASS_TOKENS, is_hidden_class,
-                             class_id_verdict, VERDICT_ATTRIBUTES)
+                             class_id_verdict, VERDICT_ATTRIBUTES, rules.HIDDEN_STYLE_RE.search)
 
 
 _SPEEDUPS = compiled_walks()  # the compiled walks (module end: every constant is defined)

@@ -63,6 +63,8 @@ TRICKY = [
     "<body><nav>skipped <b>x</b></nav>tail after nav: 上<p>p</p></body>",
     "<body><article><header class='site'>h</header><p>text " + "w" * 40 + "</p></article></body>",
     "<body><div hidden>h</div><div class='hide'>t</div><div style='display:none'>s</div></body>",
+    "<body><nav style='display:none'>n</nav><header style='display:none'>h</header><article "
+    "class='post' style='visibility: hidden'>a</article><div class='content' style='c'>c</div></body>",
     "<body><div id='main-content' class='x' data-a='1'><p>" + "y " * 30 + "</p></div></body>",
     "<body><div itemprop='articleBody'><h2><a href='/a'>Linked heading text</a></h2></div></body>",
     "<body><main><section><p>a</p><br>b<img src=x>c</section></main></body>",
@@ -104,7 +106,10 @@ ATTRS = ["", " class='content'", " class='share-bar'", " id='post-1' class='entr
          " hidden", " style='display:none'", " class='hide'", " itemprop='articleBody'",
          " role='navigation'", " class='nav' id='x'", " aria-hidden='true'",
          " class='share-bar' data-x='1'", " id='main-content' lang='en'", " data-x='1'",
-         " class='content' style='color:red'", " class='a' class='b'"]
+         " class='content' style='color:red'", " class='a' class='b'",
+         " class='entry-content' style='Display : NONE'", " style=''", " style='x' style='y'",
+         " id='nav' style='visibility:hidden'", " class='hide' style='color:blue'",
+         " class='médias' style='display:none'", " style='display:block' role='main'"]
 TEXTS = st.text(alphabet=st.sampled_from(list("ab :：上下一篇\u3000\xa0\n\t.Next" + "é中,，、،|\r\x1c\u2028")),
                 max_size=12)
 
