@@ -1287,6 +1287,26 @@ cdef inline Py_UCS4 char_at(unsigned int kind, void* data, Py_ssize_t i) noexcep
     return (<Py_UCS4*>data)[i]
 
 
+cdef inline bint is_ascii_lower(Py_UCS4 c) noexcept nogil:
+    return 0x61 <= c <= 0x7A
+
+
+cdef inline bint is_ascii_letter(Py_UCS4 c) noexcept nogil:
+    return 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A
+
+
+cdef bint is_contraction_end(unsigned int kind, void* data, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """t, s, d, m, re, ve or ll at ``i``, then no ASCII letter (GLUED_OPEN_QUOTE's exclusion)."""
+    cdef Py_UCS4 a = char_at(kind, data, i)
+    cdef Py_UCS4 b = char_at(kind, data, i + 1) if i + 1 < n else 0
+    if a == 0x74 or a == 0x73 or a == 0x64 or a == 0x6D:  # t s d m
+        if not is_ascii_letter(b):
+            return True
+    if (a == 0x72 and b == 0x65) or (a == 0x76 and b == 0x65) or (a == 0x6C and b == 0x6C):
+        return i + 2 >= n or not is_ascii_letter(char_at(kind, data, i + 2))  # re ve ll
+    return False
+
+
 def text_flags(str text not None, bytes table not None):
     """cleaning.repair.text_flags_py in one pass over the code points; ``table``: one byte of
     CHAR_* bits per BMP code point (cleaning.repair.char_table).
@@ -1334,9 +1354,10 @@ def text_flags(str text not None, bytes table not None):
         elif c == 0x28 or c == 0x5B:  # "( ", "[ "
             if after == 0x20:
                 flags |= FLAG_BRACKETS
-        elif c == 0x27 or c == 0x22:  # a quote between a lowercase letter and a letter
-            if 0 < i < n - 1 and Py_UNICODE_ISLOWER(char_at(kind, data, i - 1)) \
-                    and Py_UNICODE_ISALPHA(after):
+        elif c == 0x27 or c == 0x22:  # GLUED_QUOTE_CANDIDATE: "ab'C", not "don't"
+            if i >= 2 and is_ascii_lower(char_at(kind, data, i - 1)) \
+                    and is_ascii_lower(char_at(kind, data, i - 2)) and is_ascii_letter(after) \
+                    and not is_contraction_end(kind, data, i + 1, n):
                 flags |= FLAG_QUOTE
         elif c < 0x20 or c == 0x7F:
             if bits[c] & CHAR_ALONE:

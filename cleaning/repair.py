@@ -121,6 +121,10 @@ CLOSE_AFTER = re.compile(r"[\w.\"'”’]")  # what must precede SPACE_INSIDE_CL
 GLUED_OPEN_QUOTE = re.compile(
     r"(['\"])(?<=[a-z]{2}['\"])(?!(?:t|s|re|ve|ll|d|m)(?![A-Za-z]))"
     r"(?=[A-Za-z][^'\"\n]{0,80}\1(?![A-Za-z]))")
+# Where GLUED_OPEN_QUOTE could match: its test of the quote's neighbours without the search
+# for the closing quote (text_flags: contractions such as "don't" are common, glued quotes rare).
+GLUED_QUOTE_CANDIDATE = re.compile(
+    r"(?<=[a-z]{2})['\"](?=[A-Za-z])(?!(?:t|s|re|ve|ll|d|m)(?![A-Za-z]))")
 
 
 def remove_invisible_chars(text: str) -> str:
@@ -398,7 +402,7 @@ def fix_like_ftfy(text: str) -> tuple[str, list[tuple[str, str]]]:
 # text_flags bits: what the plain-text path of repair_text looks for. UNUSUAL: UNUSUAL_CHARS
 # finds something (the text is not plain). The others: the quick test of one spacing fixer
 # says it may change the text (normalize_plain_whitespace, remove_space_before_stop,
-# remove_space_inside_brackets, insert_space_before_quote).
+# remove_space_inside_brackets; GLUED_QUOTE_CANDIDATE for insert_space_before_quote).
 UNUSUAL, SPACING, STOP, BRACKETS, QUOTE = 1, 2, 4, 8, 16
 FIXABLE = SPACING | STOP | BRACKETS | QUOTE
 # Bits of CHAR_TABLE: one byte per BMP code point, for the compiled text_flags.
@@ -457,7 +461,7 @@ def text_flags_py(text: str) -> int:
         flags |= STOP
     if " )" in text or " ]" in text or "( " in text or "[ " in text:
         flags |= BRACKETS
-    if has_glued_quote(text):
+    if GLUED_QUOTE_CANDIDATE.search(text) is not None:
         flags |= QUOTE
     return flags
 

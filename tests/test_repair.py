@@ -262,7 +262,8 @@ def test_plain_text_shortcut_is_exact(text):
 # One scan for the plain path (text_flags): every quick test it stands for, and the same flags
 # compiled and in Python.
 FLAG_TRICKY = PLAIN_TRICKY + list("'\"()[].,xAß\u0130\u017f\u2019\ud800\x00\x7f\x1c\x85") + [
-    "the'Old'", "a\"B", "O'Brien", "\n\n\n", "\n ", " \n", "( ", "[ ", " )", " ]", " ,"]
+    "the'Old'", "a\"B", "O'Brien", "\n\n\n", "\n ", " \n", "( ", "[ ", " )", " ]", " ,",
+    "don't", "we're", "it'll", "I'd", "ab'tx", "ab'lla", "ab're'", "ab\"ve\"", "ab's", "ab'm"]
 
 
 @settings(max_examples=2000, deadline=None)
