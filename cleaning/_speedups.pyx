@@ -68,6 +68,8 @@ cdef enum:
 
 HIDDEN_VERDICT = (HIDDEN, 0)
 
+API = 2  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
+
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
           NEUTRAL, JUNK, CONTENT, HIDDEN, TOGGLED,

@@ -211,3 +211,18 @@ def test_element_stats_reads_like_the_dict() -> None:
     assert stats[div][extract.LAST] == 3 and len(stats) == 4  # body 0, div 1, p 2, nav 3
     extract.release_in_reverse(stats)
     assert stats.get(p) is None and len(stats) == 0
+
+
+def test_a_build_from_other_sources_is_not_used() -> None:
+    """A build whose API number is not the sources' (an older install, a scrapyd egg picking
+    up another checkout's build) is left unused, with a warning, instead of failing later."""
+    import types
+
+    from cleaning import compiled
+    with pytest.warns(RuntimeWarning, match="other sources"):
+        assert not compiled.is_current(types.SimpleNamespace(API=compiled.SPEEDUPS_API - 1))
+    with pytest.warns(RuntimeWarning):
+        assert not compiled.is_current(types.SimpleNamespace())
+    if not PURE:
+        assert compiled.load_speedups() is not None and compiled.load_speedups().API == \
+            compiled.SPEEDUPS_API
