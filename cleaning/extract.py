@@ -950,6 +950,18 @@ def link_density(s: list) -> float:
 
 def score_candidates(body: etree._Element, ann: Annotation,
                      removed: list[tuple[int, int]]) -> tuple[dict, dict]:
+    """:func:`score_candidates_py`, compiled when cleaning._speedups is built (the same floats,
+    read the same way: ``[]``, ``.get``; :func:`best_candidate` picks the best of either)."""
+    if _SPEEDUPS is not None and not isinstance(ann.stats, dict):
+        found = _SPEEDUPS.score_candidates(body, ann.paragraphs, ann.stats, removed,
+                                           initial_score)
+        if found is not None:
+            return found
+    return score_candidates_py(body, ann, removed)
+
+
+def score_candidates_py(body: etree._Element, ann: Annotation,
+                        removed: list[tuple[int, int]]) -> tuple[dict, dict]:
     """Readability scores of the ancestors of every scored paragraph (x (1 - link density)),
     and the undecayed paragraph mass of every ancestor up to the body."""
     stats = ann.stats
@@ -971,14 +983,31 @@ def score_candidates(body: etree._Element, ann: Annotation,
             chain = chains[parent] = ancestor_chain(parent, body)
         for level, node in enumerate(chain[:5]):
             if node not in scores:
-                tag = node.tag if isinstance(node.tag, str) else ""
-                scores[node] = tag_weight(tag) + class_weight(attr_string(node))
+                scores[node] = initial_score(node.tag if isinstance(node.tag, str) else "",
+                                             attr_string(node))
             scores[node] += inner / (1 if level == 0 else 2 if level == 1 else level * 3)
         for node in chain:
             mass[node] = mass.get(node, 0.0) + inner
     for el in scores:
         scores[el] *= 1 - link_density(stats[el])
     return scores, mass
+
+
+def initial_score(tag: str, attrs: str) -> int:
+    """Readability's starting score of a candidate: its tag's and its class/id's weights.
+
+    >>> initial_score("div", "post-body"), initial_score("h2", "")
+    (30, -5)
+    """
+    return tag_weight(tag) + class_weight(attrs)
+
+
+def best_candidate(scores) -> etree._Element | None:
+    """The highest-scored element of :func:`score_candidates`, the first scored on ties (as
+    ``max`` keeps the first); None when nothing was scored."""
+    if not isinstance(scores, dict):  # the compiled form's NodeValues
+        return scores.best()
+    return max(scores, key=scores.__getitem__) if scores else None
 
 
 def ancestor_chain(node: etree._Element | None, body: etree._Element) -> list[etree._Element]:
@@ -1124,7 +1153,7 @@ def choose_main_region(body: etree._Element, ann: Annotation,
     stats = ann.stats
     scores, mass = score_candidates(body, ann, removed)
     anchor = pick_anchor(ann, removed)
-    best = max(scores, key=scores.__getitem__) if scores else None
+    best = best_candidate(scores)
     if best is None:
         return ([anchor], "anchor") if anchor is not None else ([body], "body")
     grown = grow_to_mass(best, body, mass, stats, start=MASS_SHARE)

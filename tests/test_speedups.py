@@ -42,6 +42,23 @@ def assert_same_walk(body: etree._Element) -> None:
         for field in ("paragraphs", "junk", "anchors", "teasers", "teaser_heads", "labels",
                       "skipped"):
             assert getattr(c, field) == getattr(py, field), field
+    assert_same_scores(body)
+
+
+def assert_same_scores(body: etree._Element) -> None:
+    """Readability scores and paragraph mass: compiled == Python, float for float, in the same
+    order, and the same best candidate (prunes the tree: call last)."""
+    ann = extract.annotate(body)
+    removed = extract.prune_junk(body, ann)
+    scores, mass = extract.score_candidates(body, ann, removed)
+    assert not isinstance(scores, dict)  # the compiled form ran
+    py_scores, py_mass = extract.score_candidates_py(body, ann, removed)
+    assert list(scores.items()) == list(py_scores.items())
+    assert list(mass.items()) == list(py_mass.items())
+    assert extract.best_candidate(scores) is extract.best_candidate(py_scores)
+    for el in body.iter():
+        assert scores.get(el, -1.0) == py_scores.get(el, -1.0)
+        assert (el in mass) == (el in py_mass) and len(mass) == len(py_mass)
 
 
 def test_speedup_is_built() -> None:
@@ -206,3 +223,35 @@ def test_element_stats_reads_like_the_dict() -> None:
     assert stats[div][extract.LAST] == 3 and len(stats) == 4  # body 0, div 1, p 2, nav 3
     extract.release_in_reverse(stats)
     assert stats.get(p) is None and len(stats) == 0
+
+
+@needs_speedups
+def test_node_values_read_like_the_dict() -> None:
+    body = body_of("<body><div class='post'><p>" + "words, more words " * 4 + "</p>"
+                   "<p>" + "x" * 30 + "</p></div><div><a href='/'>link</a></div></body>")
+    ann = extract.annotate(body)
+    scores, mass = extract.score_candidates(body, ann, [])
+    div, other = body[0], body[1]
+    assert scores[div] == scores.get(div) and div in scores and other not in scores
+    assert scores.get(other) is None and scores.get(other, 0.0) == 0.0
+    with pytest.raises(KeyError):
+        scores[other]
+    assert [el.tag for el, _ in mass.items()] == ["div", "body"] and len(scores) == 2
+    assert extract.best_candidate(scores) is div
+    extract.release_in_reverse(ann.stats)  # the counters are gone: nothing is found
+    assert scores.get(div) is None and len(scores) == 2
+
+
+SCORED_TIES = [
+    "<body><div><p>" + "a, " * 20 + "</p></div><div><p>" + "a, " * 20 + "</p></div></body>",
+    "<body><section><div><div><div><div><div><p>" + "deep " * 20 + "</p></div></div></div>"
+    "</div></div></section></body>",
+    "<body><div class='content'><p>" + "y" * 400 + "</p><p><a href='/'>" + "l" * 40 + "</a>"
+    "</p></div><div class='share'><p>" + "shared text " * 10 + "</p></div></body>",
+]
+
+
+@needs_speedups
+@pytest.mark.parametrize("html", SCORED_TIES)
+def test_scores_ties_and_depth(html: str) -> None:
+    assert_same_scores(body_of(html))
