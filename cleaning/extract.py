@@ -993,8 +993,10 @@ def score_candidates_py(body: etree._Element, ann: Annotation,
     return scores, mass
 
 
+@lru_cache(maxsize=16384)
 def initial_score(tag: str, attrs: str) -> int:
-    """Readability's starting score of a candidate: its tag's and its class/id's weights.
+    """Readability's starting score of a candidate: its tag's and its class/id's weights
+    (cached: one lookup per scored element instead of two calls).
 
     >>> initial_score("div", "post-body"), initial_score("h2", "")
     (30, -5)
