@@ -85,6 +85,16 @@ ctypedef struct Open:
     int bits
 
 
+cdef inline xmlNode* parent_element(xmlNode* node) noexcept nogil:
+    """lxml's getparent(): the parent when both are elements, else NULL."""
+    if node is NULL or not _isElement(node):
+        return NULL
+    node = node.parent
+    if node is NULL or not _isElement(node):
+        return NULL
+    return node
+
+
 cdef class ElementStats:
     """The walk's per-element counters, read like the Python walk's ``stats`` dict: element ->
     [TEXT, LINK, PCOUNT, COMMAS, INDEX, LAST, FLAGS] (``stats[el]``, ``stats.get(el)``).
@@ -204,6 +214,30 @@ cdef class ElementStats:
     def get(self, _Element el not None, default=None):
         cdef Py_ssize_t number = self.find(el._c_node)
         return default if number < 0 else self.counters(number)
+
+    def subtract_from_ancestors(self, _Element el not None, long text, long link,
+                                long pcount):
+        """Take an element's counters off its ancestors, up to the first one not walked
+        (cleaning.extract.prune_junk, without a proxy or counter list per ancestor)."""
+        cdef xmlNode* node = parent_element(el._c_node)
+        cdef Py_ssize_t number
+        cdef list counters
+        cdef long* v
+        while node is not NULL:
+            number = self.find(node)
+            if number < 0:
+                return
+            if self.lists[number] is not NULL:  # the list a caller reads is the counters now
+                counters = <list>self.lists[number]
+                counters[TEXT] -= text
+                counters[LINK] -= link
+                counters[PCOUNT] -= pcount
+            else:
+                v = self.values + 5 * number
+                v[0] -= text
+                v[1] -= link
+                v[2] -= pcount
+            node = parent_element(node)
 
     def __len__(self):
         return self.count
@@ -1068,16 +1102,6 @@ cdef class NodeValues:
             if best < 0 or self.values[self.order[i]] > self.values[best]:
                 best = self.order[i]
         return None if best < 0 else elementFactory(self.stats.doc, self.stats.nodes[best])
-
-
-cdef inline xmlNode* parent_element(xmlNode* node) noexcept nogil:
-    """lxml's getparent(): the parent when both are elements, else NULL."""
-    if node is NULL or not _isElement(node):
-        return NULL
-    node = node.parent
-    if node is NULL or not _isElement(node):
-        return NULL
-    return node
 
 
 cdef bint in_ranges(long index, const long* starts, const long* lasts,

@@ -866,17 +866,26 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         parent = el.getparent()
         if parent is None:
             continue
-        for anc in el.iterancestors():
-            a = stats.get(anc)
-            if a is None:
-                break
-            a[TEXT] -= s[TEXT]
-            a[LINK] -= s[LINK]
-            a[PCOUNT] -= s[PCOUNT]
+        subtract_from_ancestors(el, s, stats)
         remove_keep_tail(el)
         removed.append((s[INDEX], s[LAST]))
         skip_until = s[LAST]
     return removed
+
+
+def subtract_from_ancestors(el: etree._Element, s: list, stats: dict) -> None:
+    """Take an element's counters off its ancestors' (up to the first one not walked): in C
+    when ``stats`` is the compiled walk's ElementStats (no proxy or list per ancestor)."""
+    if not isinstance(stats, dict):
+        stats.subtract_from_ancestors(el, s[TEXT], s[LINK], s[PCOUNT])
+        return
+    for anc in el.iterancestors():
+        a = stats.get(anc)
+        if a is None:
+            break
+        a[TEXT] -= s[TEXT]
+        a[LINK] -= s[LINK]
+        a[PCOUNT] -= s[PCOUNT]
 
 
 def is_hidden_or_dialog(el: etree._Element) -> bool:

@@ -61,6 +61,19 @@ def assert_same_scores(body: etree._Element) -> None:
         assert (el in mass) == (el in py_mass) and len(mass) == len(py_mass)
 
 
+def assert_same_pruning(html: str) -> None:
+    """prune_junk on the compiled walk's ElementStats (ancestors' counters changed in C) ==
+    on the Python walk's dict: same removed ranges, counters and tree (two parses: it prunes)."""
+    results = []
+    for walk in (extract.walk_annotate_py, extract.walk_annotate):
+        body = body_of(html)
+        ann = walk(body, True)
+        removed = extract.prune_junk(body, ann)
+        counters = [list(s) for el in body.iter() if (s := ann.stats.get(el)) is not None]
+        results.append((removed, counters, etree.tostring(body)))
+    assert results[0] == results[1]
+
+
 def test_speedup_is_built() -> None:
     """CI has a C compiler: a missing build would silently make cleaning ~2x slower."""
     if PURE:
@@ -71,7 +84,9 @@ def test_speedup_is_built() -> None:
 @needs_speedups
 @pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
 def test_saved_pages(name: str) -> None:
-    assert_same_walk(body_of((CASES_DIR / f"{name}.html").read_text(encoding="utf-8")))
+    html = (CASES_DIR / f"{name}.html").read_text(encoding="utf-8")
+    assert_same_walk(body_of(html))
+    assert_same_pruning(html)
 
 
 TRICKY = [
@@ -95,6 +110,7 @@ TRICKY = [
 @pytest.mark.parametrize("html", TRICKY)
 def test_tricky_markup(html: str) -> None:
     assert_same_walk(body_of(html))
+    assert_same_pruning(html)
 
 
 WHITESPACE = "".join(chr(c) for c in range(0x3100) if chr(c).isspace())
@@ -142,6 +158,7 @@ def markup(draw, depth: int = 0) -> str:
 @given(markup())
 def test_generated_markup(html: str) -> None:
     assert_same_walk(body_of(f"<html><body>{html}</body></html>"))
+    assert_same_pruning(f"<html><body>{html}</body></html>")
 
 
 # Class/id verdicts judged in C (cleaning._speedups.VerdictRules) == element_verdict.
