@@ -1064,6 +1064,10 @@ cdef class NodeValues:
         self.order[self.count] = number
         self.count += 1
 
+    cdef inline bint cleared(self) noexcept:
+        """True once ``stats`` was cleared (release_in_reverse): no element is found then."""
+        return self.stats.nodes is NULL or self.stats.count != self.size
+
     cdef Py_ssize_t number_of(self, _Element el):
         """The element number of a valued element, -1 for any other (or once stats is
         cleared)."""
@@ -1091,6 +1095,8 @@ cdef class NodeValues:
     def items(self):
         """(element, value) in the order the elements got their first value (makes a proxy
         per element: for tests)."""
+        if self.cleared():
+            return []
         return [(elementFactory(self.stats.doc, self.stats.nodes[self.order[i]]),
                  self.values[self.order[i]]) for i in range(self.count)]
 
@@ -1098,6 +1104,8 @@ cdef class NodeValues:
         """The element with the highest value, the first valued one on ties; None when
         empty."""
         cdef Py_ssize_t i, best = -1
+        if self.cleared():
+            return None
         for i in range(self.count):
             if best < 0 or self.values[self.order[i]] > self.values[best]:
                 best = self.order[i]

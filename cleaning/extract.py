@@ -874,8 +874,8 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
 
 
 def subtract_from_ancestors(el: etree._Element, s: list, stats: dict) -> None:
-    """Take an element's counters off its ancestors' (up to the first one not walked): in C
-    when ``stats`` is the compiled walk's ElementStats (no proxy or list per ancestor)."""
+    """Take an element's counters off those of its ancestors, up to the first one not walked
+    (in C when ``stats`` is the compiled walk's ElementStats: no proxy or list per ancestor)."""
     if not isinstance(stats, dict):
         stats.subtract_from_ancestors(el, s[TEXT], s[LINK], s[PCOUNT])
         return

@@ -256,7 +256,7 @@ def test_node_values_read_like_the_dict() -> None:
     assert [el.tag for el, _ in mass.items()] == ["div", "body"] and len(scores) == 2
     assert extract.best_candidate(scores) is div
     extract.release_in_reverse(ann.stats)  # the counters are gone: nothing is found
-    assert scores.get(div) is None and len(scores) == 2
+    assert scores.get(div) is None and scores.best() is None and scores.items() == []
 
 
 SCORED_TIES = [
