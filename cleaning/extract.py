@@ -21,6 +21,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -707,11 +708,30 @@ WALK_LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
                TAG_TEASER, MIN_PARAGRAPH, LABEL_MAX_CHARS)
 
 
+# What this module calls in cleaning._speedups: a build older than the checkout (installed,
+# then the sources updated without a rebuild) may lack some, and is then not used at all.
+COMPILED_NAMES = ("walk_annotate", "render_blocks", "text_length", "comma_count", "VerdictRules",
+                  "score_candidates", "NodeValues.best", "ElementStats.subtract_from_ancestors")
+
+
+def provides(module: object, names: Sequence[str]) -> bool:
+    """True when ``module`` has every (dotted) name.
+
+    >>> import os.path; provides(os, ["sep", "path.join"]), provides(os, ["path.nothing"])
+    (True, False)
+    """
+    try:
+        attrgetter(*names)(module)
+    except AttributeError:
+        return False
+    return True
+
+
 def compiled_walks():
     """cleaning._speedups (cleaning.compiled.load_speedups) when it was built for these
-    constants, else None."""
+    constants and has every compiled form used here, else None."""
     _speedups = load_speedups()
-    if _speedups is None:
+    if _speedups is None or not provides(_speedups, COMPILED_NAMES):
         return None
     if (_speedups.LAYOUT != WALK_LAYOUT or _speedups.RENDER_LAYOUT != RENDER_LAYOUT
             or _speedups.COMMA_CODES != tuple(map(ord, COMMA_CHARS))):

@@ -272,3 +272,18 @@ SCORED_TIES = [
 @pytest.mark.parametrize("html", SCORED_TIES)
 def test_scores_ties_and_depth(html: str) -> None:
     assert_same_scores(body_of(html))
+
+
+def test_a_stale_build_is_not_used(monkeypatch) -> None:
+    """A build older than the sources (same constants, a compiled form missing) is not used:
+    the Python forms run instead of failing on the missing one."""
+    import types
+
+    real = extract.load_speedups()
+    stale = types.SimpleNamespace(LAYOUT=extract.WALK_LAYOUT, RENDER_LAYOUT=extract.RENDER_LAYOUT,
+                                  COMMA_CODES=tuple(map(ord, extract.COMMA_CHARS)),
+                                  walk_annotate=None, render_blocks=None)
+    monkeypatch.setattr(extract, "load_speedups", lambda: stale)
+    assert extract.compiled_walks() is None
+    monkeypatch.setattr(extract, "load_speedups", lambda: real)
+    assert extract.compiled_walks() is real
