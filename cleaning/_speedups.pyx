@@ -5,6 +5,8 @@
   of class/id-only elements judged here (``VerdictRules``: the rule sets of cleaning.rules).
 - ``render_blocks``: the read-out of a region as text blocks (render_blocks_py, flush_block).
 - ``text_length`` / ``comma_count``: counts over an element's text without making the string.
+- ``prune_junk`` / ``anchored_junk_text``: the loops over the junk candidates (prune_junk_py,
+  anchored_junk_text_py), ancestors' counters changed in the arrays.
 - ``score_candidates``: readability scores and paragraph mass of the paragraphs' ancestors
   (score_candidates_py), kept by element number (``NodeValues``) instead of in proxy dicts.
 
@@ -215,19 +217,24 @@ cdef class ElementStats:
         cdef Py_ssize_t number = self.find(el._c_node)
         return default if number < 0 else self.counters(number)
 
-    def subtract_from_ancestors(self, _Element el not None, long text, long link,
-                                long pcount):
-        """Take an element's counters off its ancestors, up to the first one not walked
-        (cleaning.extract.prune_junk, without a proxy or counter list per ancestor)."""
-        cdef xmlNode* node = parent_element(el._c_node)
+    cdef int subtract(self, Py_ssize_t number, xmlNode* node) except -1:
+        """Take the counters of a removed element (``number``, its node) off its ancestors',
+        up to the first one not walked (prune_junk; no proxy or counter list per ancestor)."""
+        self.subtract_counters(parent_element(node), self.counter(number, TEXT),
+                               self.counter(number, LINK), self.counter(number, PCOUNT))
+        return 0
+
+    cdef int subtract_counters(self, xmlNode* node, long text, long link, long pcount) except -1:
+        """Take counters off those of ``node`` and its ancestors, up to the first not walked
+        (the list a caller reads once it is made, else the arrays)."""
         cdef Py_ssize_t number
         cdef list counters
         cdef long* v
         while node is not NULL:
             number = self.find(node)
             if number < 0:
-                return
-            if self.lists[number] is not NULL:  # the list a caller reads is the counters now
+                return 0
+            if self.lists[number] is not NULL:
                 counters = <list>self.lists[number]
                 counters[TEXT] -= text
                 counters[LINK] -= link
@@ -238,6 +245,7 @@ cdef class ElementStats:
                 v[1] -= link
                 v[2] -= pcount
             node = parent_element(node)
+        return 0
 
     def __len__(self):
         return self.count
@@ -1016,6 +1024,72 @@ cdef long element_commas(xmlNode* top) noexcept:
                 return count
         node = node.next
     return count
+
+
+# ---------------------------------------------------------------------------
+# Junk pruning (cleaning.extract.prune_junk_py, anchored_junk_text_py)
+# ---------------------------------------------------------------------------
+
+cdef enum:
+    IS_JUNK_ANCHORED = IS_JUNK | HAS_ANCHOR
+
+
+def anchored_junk_text(ElementStats stats not None, list junk, long page_good, double keep_share,
+                       is_hidden_or_dialog):
+    """cleaning.extract.anchored_junk_text_py on the walk's counters (``is_hidden_or_dialog``
+    called only for junk-named elements wrapping an anchor)."""
+    cdef long total = 0, skip_until = -1, good
+    cdef Py_ssize_t number
+    cdef object el
+    for el in junk:
+        number = stats.find((<_Element?>el)._c_node)
+        if number < 0:
+            raise KeyError(el)
+        if stats.counter(number, INDEX) <= skip_until \
+                or stats.counter(number, FLAGS) & IS_JUNK_ANCHORED != IS_JUNK_ANCHORED \
+                or is_hidden_or_dialog(el):
+            continue
+        good = stats.counter(number, TEXT) - stats.counter(number, LINK)
+        if good > keep_share * page_good:
+            continue
+        total += good
+        skip_until = stats.counter(number, LAST)
+    return total
+
+
+def prune_junk(ElementStats stats not None, list junk, long page_good, double keep_share,
+               double anchored_share, bint anchored_junk_is_content, is_hidden_or_dialog,
+               inside_junk, remove_keep_tail):
+    """The loop of cleaning.extract.prune_junk_py on the walk's counters: the removed index
+    ranges (the Python helpers are called for the rare hidden, toggled and anchored cases, and
+    to remove an element)."""
+    cdef list removed = []
+    cdef long skip_until = -1, flags, good
+    cdef Py_ssize_t number
+    cdef object el
+    for el in junk:
+        number = stats.find((<_Element?>el)._c_node)
+        if number < 0:
+            raise KeyError(el)
+        if stats.counter(number, INDEX) <= skip_until:
+            continue
+        flags = stats.counter(number, FLAGS)
+        good = stats.counter(number, TEXT) - stats.counter(number, LINK)
+        if flags & (IS_HIDDEN | IS_TOGGLED):
+            if flags & IS_TOGGLED and not inside_junk(el, stats):
+                continue
+        elif flags & HAS_ANCHOR and not is_hidden_or_dialog(el) and (
+                anchored_junk_is_content or good > anchored_share * page_good):
+            continue
+        if good > keep_share * page_good:
+            continue
+        if parent_element((<_Element>el)._c_node) is NULL:
+            continue
+        stats.subtract(number, (<_Element>el)._c_node)
+        remove_keep_tail(el)
+        removed.append((stats.counter(number, INDEX), stats.counter(number, LAST)))
+        skip_until = stats.counter(number, LAST)
+    return removed
 
 
 # ---------------------------------------------------------------------------

@@ -711,7 +711,7 @@ WALK_LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
 # What this module calls in cleaning._speedups: a build older than the checkout (installed,
 # then the sources updated without a rebuild) may lack some, and is then not used at all.
 COMPILED_NAMES = ("walk_annotate", "render_blocks", "text_length", "comma_count", "VerdictRules",
-                  "score_candidates", "NodeValues.best", "ElementStats.subtract_from_ancestors")
+                  "score_candidates", "NodeValues.best", "prune_junk", "anchored_junk_text")
 
 
 def provides(module: object, names: Sequence[str]) -> bool:
@@ -860,13 +860,25 @@ def walk_annotate_py(body: etree._Element, skip_chrome: bool) -> Annotation:
 def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
     """Remove junk candidates that do not hold most of the page's text or a content anchor.
 
-    Ancestors' counters are reduced by what was removed. Returns the removed index ranges.
+    Ancestors' counters are reduced by what was removed. Returns the removed index ranges. The
+    loop is compiled when ``ann.stats`` is the compiled walk's ElementStats (same ranges).
     """
     stats = ann.stats
     page = stats[body]
     page_good = max(page[TEXT] - page[LINK], 1)
-    removed: list[tuple[int, int]] = []
     anchored_junk_is_content = anchored_junk_text(ann, page_good) > KEEP_JUNK_SHARE * page_good
+    if isinstance(stats, dict):
+        return prune_junk_py(ann, page_good, anchored_junk_is_content)
+    return _SPEEDUPS.prune_junk(stats, ann.junk, page_good, KEEP_JUNK_SHARE, ANCHORED_JUNK_SHARE,
+                                anchored_junk_is_content, is_hidden_or_dialog, inside_junk,
+                                remove_keep_tail)
+
+
+def prune_junk_py(ann: Annotation, page_good: int,
+                  anchored_junk_is_content: bool) -> list[tuple[int, int]]:
+    """The loop of :func:`prune_junk` over the junk candidates, in document order."""
+    stats = ann.stats
+    removed: list[tuple[int, int]] = []
     skip_until = -1
     for el in ann.junk:
         s = stats[el]
@@ -886,26 +898,17 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         parent = el.getparent()
         if parent is None:
             continue
-        subtract_from_ancestors(el, s, stats)
+        for anc in el.iterancestors():  # their counters no longer hold what is removed
+            a = stats.get(anc)
+            if a is None:
+                break
+            a[TEXT] -= s[TEXT]
+            a[LINK] -= s[LINK]
+            a[PCOUNT] -= s[PCOUNT]
         remove_keep_tail(el)
         removed.append((s[INDEX], s[LAST]))
         skip_until = s[LAST]
     return removed
-
-
-def subtract_from_ancestors(el: etree._Element, s: list, stats: dict) -> None:
-    """Take an element's counters off those of its ancestors, up to the first one not walked
-    (in C when ``stats`` is the compiled walk's ElementStats: no proxy or list per ancestor)."""
-    if not isinstance(stats, dict):
-        stats.subtract_from_ancestors(el, s[TEXT], s[LINK], s[PCOUNT])
-        return
-    for anc in el.iterancestors():
-        a = stats.get(anc)
-        if a is None:
-            break
-        a[TEXT] -= s[TEXT]
-        a[LINK] -= s[LINK]
-        a[PCOUNT] -= s[PCOUNT]
 
 
 def is_hidden_or_dialog(el: etree._Element) -> bool:
@@ -928,7 +931,15 @@ def anchored_junk_text(ann: Annotation, page_good: int) -> int:
     """Good text of the outermost junk-named elements that wrap a content anchor (layout
     wrappers holding most of the page aside). When they hold most of the page (forum posts in
     "comment" wrappers) they are the content; when not (an author box or comment list around a
-    "content" class) they are junk after all."""
+    "content" class) they are junk after all. Compiled with the walk's ElementStats."""
+    if isinstance(ann.stats, dict):
+        return anchored_junk_text_py(ann, page_good)
+    return _SPEEDUPS.anchored_junk_text(ann.stats, ann.junk, page_good, KEEP_JUNK_SHARE,
+                                        is_hidden_or_dialog)
+
+
+def anchored_junk_text_py(ann: Annotation, page_good: int) -> int:
+    """:func:`anchored_junk_text` over a dict of counters."""
     stats = ann.stats
     total = 0
     skip_until = -1

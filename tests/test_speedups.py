@@ -103,6 +103,9 @@ TRICKY = [
     "<body><table><tr><td> </td><td>a</td><td>b<br>c</td></tr><tr><th>h</th></tr></table></body>",
     "<body><pre>  code\n   indented  </pre><p>x<a href='/'> link <b>bold</b></a> tail</p></body>",
     "<body>top text<div>\n  \n</div><ul><li>one</li><li><a href=x>two</a></li></ul>end</body>",
+    # junk-named wrappers of content anchors, each small, together most of the page: content
+    "<body>" + ("<div class='comment'><div class='entry-content'>" + "post words here " * 10
+                + "</div></div>") * 4 + "<p>" + "other text " * 40 + "</p></body>",
 ]
 
 
