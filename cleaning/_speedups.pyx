@@ -5,6 +5,10 @@
   of class/id-only elements judged here (``VerdictRules``: the rule sets of cleaning.rules).
 - ``render_blocks``: the read-out of a region as text blocks (render_blocks_py, flush_block).
 - ``text_length`` / ``comma_count``: counts over an element's text without making the string.
+- ``prune_junk`` / ``anchored_junk_text``: the loops over the junk candidates (prune_junk_py,
+  anchored_junk_text_py), ancestors' counters changed in the arrays.
+- ``score_candidates``: readability scores and paragraph mass of the paragraphs' ancestors
+  (score_candidates_py), kept by element number (``NodeValues``) instead of in proxy dicts.
 
 Each step of the Python forms pays for an iterwalk event tuple, an element proxy,
 ``el.text``/``el.tail`` strings and ``len(text.strip())``. Here the tree is walked through
@@ -33,7 +37,7 @@ from lxml.includes cimport tree
 from lxml.includes.tree cimport xmlNode, xmlAttr
 from lxml.includes.etreepublic cimport (
     _Element, _Document, elementFactory, import_lxml__etree, attributeValue, collectAttributes,
-    _isElement)
+    _isElement, attributeValueFromNsName)
 
 import_lxml__etree()
 
@@ -68,7 +72,7 @@ cdef enum:
 
 HIDDEN_VERDICT = (HIDDEN, 0)
 
-API = 2  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
+API = 3  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
 
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
@@ -86,6 +90,16 @@ ctypedef struct Open:
     long pcount
     long flags
     int bits
+
+
+cdef inline xmlNode* parent_element(xmlNode* node) noexcept nogil:
+    """lxml's getparent(): the parent when both are elements, else NULL."""
+    if node is NULL or not _isElement(node):
+        return NULL
+    node = node.parent
+    if node is NULL or not _isElement(node):
+        return NULL
+    return node
 
 
 cdef class ElementStats:
@@ -187,6 +201,17 @@ cdef class ElementStats:
             self.lists[number] = <PyObject*>made
         return <list>self.lists[number]
 
+    cdef long counter(self, Py_ssize_t number, int slot) except? -1:
+        """Counter ``slot`` (TEXT, LINK, INDEX, ...) of an element, from its list once made
+        (callers such as prune_junk change the counters there)."""
+        if self.lists[number] is not NULL:
+            return (<list>self.lists[number])[slot]
+        if slot == INDEX:
+            return number
+        if slot == 3:  # COMMAS: an unused slot, always 0
+            return 0
+        return self.values[5 * number + (slot if slot < INDEX else slot - 2)]
+
     def __getitem__(self, _Element el not None):
         cdef Py_ssize_t number = self.find(el._c_node)
         if number < 0:
@@ -196,6 +221,36 @@ cdef class ElementStats:
     def get(self, _Element el not None, default=None):
         cdef Py_ssize_t number = self.find(el._c_node)
         return default if number < 0 else self.counters(number)
+
+    cdef int subtract(self, Py_ssize_t number, xmlNode* node) except -1:
+        """Take the counters of a removed element (``number``, its node) off its ancestors',
+        up to the first one not walked (prune_junk; no proxy or counter list per ancestor)."""
+        self.subtract_counters(parent_element(node), self.counter(number, TEXT),
+                               self.counter(number, LINK), self.counter(number, PCOUNT))
+        return 0
+
+    cdef int subtract_counters(self, xmlNode* node, long text, long link, long pcount) except -1:
+        """Take counters off those of ``node`` and its ancestors, up to the first not walked
+        (the list a caller reads once it is made, else the arrays)."""
+        cdef Py_ssize_t number
+        cdef list counters
+        cdef long* v
+        while node is not NULL:
+            number = self.find(node)
+            if number < 0:
+                return 0
+            if self.lists[number] is not NULL:
+                counters = <list>self.lists[number]
+                counters[TEXT] -= text
+                counters[LINK] -= link
+                counters[PCOUNT] -= pcount
+            else:
+                v = self.values + 5 * number
+                v[0] -= text
+                v[1] -= link
+                v[2] -= pcount
+            node = parent_element(node)
+        return 0
 
     def __len__(self):
         return self.count
@@ -945,14 +1000,18 @@ COMMA_CODES = (0x2C, 0xFF0C, 0x3001, 0x060C)  # ",", "，", "、", "،" (extract
 def comma_count(_Element el not None):
     """``count_commas(text_of(el))``: commas of Latin, CJK and Arabic scripts in all text
     inside ``el`` (tail excluded), counted on the UTF-8 bytes."""
-    cdef xmlNode* top = el._c_node
+    if el._c_node.type != tree.XML_ELEMENT_NODE:
+        return sum((el.text or "").count(chr(c)) for c in COMMA_CODES)
+    return element_commas(el._c_node)
+
+
+cdef long element_commas(xmlNode* top) noexcept:
+    """:func:`comma_count` of an element node."""
     cdef xmlNode* node = top.children
     cdef const unsigned char* s
     cdef long count = 0
     cdef Py_ssize_t i, size
     cdef unsigned int cp
-    if top.type != tree.XML_ELEMENT_NODE:
-        return sum((el.text or "").count(chr(c)) for c in COMMA_CODES)
     while node is not NULL:
         if is_text_node(node):
             s = <const unsigned char*>node.content
@@ -978,6 +1037,271 @@ def comma_count(_Element el not None):
                 return count
         node = node.next
     return count
+
+
+# ---------------------------------------------------------------------------
+# Junk pruning (cleaning.extract.prune_junk_py, anchored_junk_text_py)
+# ---------------------------------------------------------------------------
+
+cdef enum:
+    IS_JUNK_ANCHORED = IS_JUNK | HAS_ANCHOR
+
+
+def anchored_junk_text(ElementStats stats not None, list junk, long page_good, double keep_share,
+                       is_hidden_or_dialog):
+    """cleaning.extract.anchored_junk_text_py on the walk's counters (``is_hidden_or_dialog``
+    called only for junk-named elements wrapping an anchor)."""
+    cdef long total = 0, skip_until = -1, good
+    cdef Py_ssize_t number
+    cdef object el
+    for el in junk:
+        number = stats.find((<_Element?>el)._c_node)
+        if number < 0:
+            raise KeyError(el)
+        if stats.counter(number, INDEX) <= skip_until \
+                or stats.counter(number, FLAGS) & IS_JUNK_ANCHORED != IS_JUNK_ANCHORED \
+                or is_hidden_or_dialog(el):
+            continue
+        good = stats.counter(number, TEXT) - stats.counter(number, LINK)
+        if good > keep_share * page_good:
+            continue
+        total += good
+        skip_until = stats.counter(number, LAST)
+    return total
+
+
+def prune_junk(ElementStats stats not None, list junk, long page_good, double keep_share,
+               double anchored_share, bint anchored_junk_is_content, is_hidden_or_dialog,
+               inside_junk, remove_keep_tail):
+    """The loop of cleaning.extract.prune_junk_py on the walk's counters: the removed index
+    ranges (the Python helpers are called for the rare hidden, toggled and anchored cases, and
+    to remove an element)."""
+    cdef list removed = []
+    cdef long skip_until = -1, flags, good
+    cdef Py_ssize_t number
+    cdef object el
+    for el in junk:
+        number = stats.find((<_Element?>el)._c_node)
+        if number < 0:
+            raise KeyError(el)
+        if stats.counter(number, INDEX) <= skip_until:
+            continue
+        flags = stats.counter(number, FLAGS)
+        good = stats.counter(number, TEXT) - stats.counter(number, LINK)
+        if flags & (IS_HIDDEN | IS_TOGGLED):
+            if flags & IS_TOGGLED and not inside_junk(el, stats):
+                continue
+        elif flags & HAS_ANCHOR and not is_hidden_or_dialog(el) and (
+                anchored_junk_is_content or good > anchored_share * page_good):
+            continue
+        if good > keep_share * page_good:
+            continue
+        if parent_element((<_Element>el)._c_node) is NULL:
+            continue
+        stats.subtract(number, (<_Element>el)._c_node)
+        remove_keep_tail(el)
+        removed.append((stats.counter(number, INDEX), stats.counter(number, LAST)))
+        skip_until = stats.counter(number, LAST)
+    return removed
+
+
+# ---------------------------------------------------------------------------
+# Readability scoring (cleaning.extract.score_candidates_py)
+# ---------------------------------------------------------------------------
+
+cdef enum:
+    SCORED_LEVELS = 5  # a paragraph credits its parent and the 4 ancestors above it
+
+
+cdef class NodeValues:
+    """Floats per walked element, read like a dict keyed by element: ``values[el]``,
+    ``values.get(el, default)``, ``el in values``, ``len``, ``items()`` in the order the
+    elements got their first value (a dict's order) and ``best()`` (the first element with the
+    highest value, as ``max`` over a dict's keys).
+
+    The scores and paragraph mass of :func:`score_candidates`: C arrays indexed by the element
+    numbers of the walk's :class:`ElementStats`, so no proxy or dict entry is made per element.
+    """
+    cdef ElementStats stats
+    cdef Py_ssize_t size  # stats.count when made
+    cdef double* values  # element number -> value
+    cdef unsigned char* valued  # element number -> 1 once it has a value
+    cdef Py_ssize_t* order  # element numbers, first valued first
+    cdef Py_ssize_t count
+
+    def __cinit__(self, ElementStats stats not None):
+        self.stats = stats
+        self.size = stats.count
+        self.count = 0
+        self.values = <double*>malloc(max(self.size, 1) * sizeof(double))
+        self.valued = <unsigned char*>calloc(max(self.size, 1), 1)
+        self.order = <Py_ssize_t*>malloc(max(self.size, 1) * sizeof(Py_ssize_t))
+        if self.values is NULL or self.valued is NULL or self.order is NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.values)
+        free(self.valued)
+        free(self.order)
+
+    cdef inline void start(self, Py_ssize_t number, double value) noexcept:
+        """Give an element without a value its first one."""
+        self.valued[number] = 1
+        self.values[number] = value
+        self.order[self.count] = number
+        self.count += 1
+
+    cdef inline bint cleared(self) noexcept:
+        """True once ``stats`` was cleared (release_in_reverse): no element is found then."""
+        return self.stats.nodes is NULL or self.stats.count != self.size
+
+    cdef Py_ssize_t number_of(self, _Element el):
+        """The element number of a valued element, -1 for any other (or once stats is
+        cleared)."""
+        cdef Py_ssize_t number = self.stats.find(el._c_node)
+        if number < 0 or number >= self.size or not self.valued[number]:
+            return -1
+        return number
+
+    def get(self, _Element el not None, default=None):
+        cdef Py_ssize_t number = self.number_of(el)
+        return default if number < 0 else self.values[number]
+
+    def __getitem__(self, _Element el not None):
+        cdef Py_ssize_t number = self.number_of(el)
+        if number < 0:
+            raise KeyError(el)
+        return self.values[number]
+
+    def __contains__(self, _Element el not None):
+        return self.number_of(el) >= 0
+
+    def __len__(self):
+        return self.count
+
+    def items(self):
+        """(element, value) in the order the elements got their first value (makes a proxy
+        per element: for tests)."""
+        if self.cleared():
+            return []
+        return [(elementFactory(self.stats.doc, self.stats.nodes[self.order[i]]),
+                 self.values[self.order[i]]) for i in range(self.count)]
+
+    def best(self):
+        """The element with the highest value, the first valued one on ties; None when
+        empty."""
+        cdef Py_ssize_t i, best = -1
+        if self.cleared():
+            return None
+        for i in range(self.count):
+            if best < 0 or self.values[self.order[i]] > self.values[best]:
+                best = self.order[i]
+        return None if best < 0 else elementFactory(self.stats.doc, self.stats.nodes[best])
+
+
+cdef bint in_ranges(long index, const long* starts, const long* lasts,
+                    Py_ssize_t count) noexcept nogil:
+    """cleaning.extract.is_removed: ``index`` inside one of the sorted ranges (bisect)."""
+    cdef Py_ssize_t low = 0, high = count, middle
+    while low < high:
+        middle = (low + high) // 2
+        if index < starts[middle]:
+            high = middle
+        else:
+            low = middle + 1
+    return low > 0 and starts[low - 1] <= index <= lasts[low - 1]
+
+
+cdef object attr_string(xmlNode* node):
+    """cleaning.extract.attr_string: class and id as one string ('' when neither)."""
+    cdef object cls = attributeValueFromNsName(node, NULL, <const tree.xmlChar*>"class")
+    cdef object ident = attributeValueFromNsName(node, NULL, <const tree.xmlChar*>"id")
+    if cls and ident:
+        return f"{cls} {ident}"
+    return cls or ident or ""
+
+
+def score_candidates(_Element body not None, list paragraphs, ElementStats stats not None,
+                     list removed, initial_score):
+    """cleaning.extract.score_candidates_py on the walk's element numbers: (scores, mass) as
+    :class:`NodeValues`, the same floats (same operations in the same order).
+
+    ``initial_score(tag, attrs)`` is called once per scored element. None when an ancestor of
+    a paragraph was not walked or is namespaced (never in parsed HTML): the Python form
+    decides then."""
+    cdef NodeValues scores = NodeValues(stats), mass = NodeValues(stats)
+    cdef Py_ssize_t ranges = len(removed), i, depth = 0, capacity = 32, level, number
+    cdef long* starts = <long*>malloc(max(ranges, 1) * sizeof(long))
+    cdef long* lasts = <long*>malloc(max(ranges, 1) * sizeof(long))
+    cdef Py_ssize_t* chain = <Py_ssize_t*>malloc(capacity * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* grown
+    cdef xmlNode* top = body._c_node
+    cdef xmlNode* node
+    cdef xmlNode* parent
+    cdef xmlNode* chain_of = NULL  # the parent whose ancestors ``chain`` holds
+    cdef long good, text
+    cdef double inner, share, link_density
+    cdef object el
+    try:
+        if starts is NULL or lasts is NULL or chain is NULL:
+            raise MemoryError()
+        for i in range(ranges):
+            starts[i], lasts[i] = removed[i]
+        for el in paragraphs:
+            node = (<_Element?>el)._c_node
+            number = stats.find(node)
+            if number < 0:
+                raise KeyError(el)
+            if ranges and in_ranges(stats.counter(number, INDEX), starts, lasts, ranges):
+                continue
+            good = stats.counter(number, TEXT) - stats.counter(number, LINK)
+            if good < MIN_PARAGRAPH:
+                continue
+            share = good / 100.0
+            if 3.0 < share:  # min(n / 100, 3)
+                share = 3.0
+            inner = <double>(1 + element_commas(node)) + share
+            parent = parent_element(node)
+            if parent is not chain_of or parent is NULL:
+                chain_of = parent
+                depth = 0
+                while parent is not NULL:  # cleaning.extract.ancestor_chain
+                    number = stats.find(parent)
+                    if number < 0 or parent.ns is not NULL:
+                        return None
+                    if depth == capacity:
+                        capacity *= 2
+                        grown = <Py_ssize_t*>realloc(chain, capacity * sizeof(Py_ssize_t))
+                        if grown is NULL:
+                            raise MemoryError()
+                        chain = grown
+                    chain[depth] = number
+                    depth += 1
+                    if parent is top:
+                        break
+                    parent = parent_element(parent)
+            for level in range(min(depth, SCORED_LEVELS)):
+                number = chain[level]
+                if not scores.valued[number]:
+                    node = stats.nodes[number]
+                    scores.start(number, <double>initial_score(node_tag(node), attr_string(node)))
+                scores.values[number] += inner / <double>(
+                    1 if level == 0 else 2 if level == 1 else level * 3)
+            for level in range(depth):
+                number = chain[level]
+                if not mass.valued[number]:
+                    mass.start(number, 0.0)
+                mass.values[number] += inner
+        for i in range(scores.count):
+            number = scores.order[i]
+            text = stats.counter(number, TEXT)
+            link_density = stats.counter(number, LINK) / <double>text if text > 0 else 0.0
+            scores.values[number] *= 1.0 - link_density
+        return scores, mass
+    finally:
+        free(starts)
+        free(lasts)
+        free(chain)
 
 
 # ---------------------------------------------------------------------------

@@ -722,8 +722,8 @@ WALK_LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
 
 
 def compiled_walks():
-    """cleaning._speedups (cleaning.compiled.load_speedups) when it was built for these
-    constants, else None."""
+    """cleaning._speedups (cleaning.compiled.load_speedups: built from these sources) when it
+    was built for these constants, else None."""
     _speedups = load_speedups()
     if _speedups is None:
         return None
@@ -854,13 +854,25 @@ def walk_annotate_py(body: etree._Element, skip_chrome: bool) -> Annotation:
 def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
     """Remove junk candidates that do not hold most of the page's text or a content anchor.
 
-    Ancestors' counters are reduced by what was removed. Returns the removed index ranges.
+    Ancestors' counters are reduced by what was removed. Returns the removed index ranges. The
+    loop is compiled when ``ann.stats`` is the compiled walk's ElementStats (same ranges).
     """
     stats = ann.stats
     page = stats[body]
     page_good = max(page[TEXT] - page[LINK], 1)
-    removed: list[tuple[int, int]] = []
     anchored_junk_is_content = anchored_junk_text(ann, page_good) > KEEP_JUNK_SHARE * page_good
+    if isinstance(stats, dict):
+        return prune_junk_py(ann, page_good, anchored_junk_is_content)
+    return _SPEEDUPS.prune_junk(stats, ann.junk, page_good, KEEP_JUNK_SHARE, ANCHORED_JUNK_SHARE,
+                                anchored_junk_is_content, is_hidden_or_dialog, inside_junk,
+                                remove_keep_tail)
+
+
+def prune_junk_py(ann: Annotation, page_good: int,
+                  anchored_junk_is_content: bool) -> list[tuple[int, int]]:
+    """The loop of :func:`prune_junk` over the junk candidates, in document order."""
+    stats = ann.stats
+    removed: list[tuple[int, int]] = []
     skip_until = -1
     for el in ann.junk:
         s = stats[el]
@@ -880,7 +892,7 @@ def prune_junk(body: etree._Element, ann: Annotation) -> list[tuple[int, int]]:
         parent = el.getparent()
         if parent is None:
             continue
-        for anc in el.iterancestors():
+        for anc in el.iterancestors():  # their counters no longer hold what is removed
             a = stats.get(anc)
             if a is None:
                 break
@@ -913,7 +925,15 @@ def anchored_junk_text(ann: Annotation, page_good: int) -> int:
     """Good text of the outermost junk-named elements that wrap a content anchor (layout
     wrappers holding most of the page aside). When they hold most of the page (forum posts in
     "comment" wrappers) they are the content; when not (an author box or comment list around a
-    "content" class) they are junk after all."""
+    "content" class) they are junk after all. Compiled with the walk's ElementStats."""
+    if isinstance(ann.stats, dict):
+        return anchored_junk_text_py(ann, page_good)
+    return _SPEEDUPS.anchored_junk_text(ann.stats, ann.junk, page_good, KEEP_JUNK_SHARE,
+                                        is_hidden_or_dialog)
+
+
+def anchored_junk_text_py(ann: Annotation, page_good: int) -> int:
+    """:func:`anchored_junk_text` over a dict of counters."""
     stats = ann.stats
     total = 0
     skip_until = -1
@@ -964,6 +984,18 @@ def link_density(s: list) -> float:
 
 def score_candidates(body: etree._Element, ann: Annotation,
                      removed: list[tuple[int, int]]) -> tuple[dict, dict]:
+    """:func:`score_candidates_py`, compiled when cleaning._speedups is built (the same floats,
+    read the same way: ``[]``, ``.get``; :func:`best_candidate` picks the best of either)."""
+    if _SPEEDUPS is not None and not isinstance(ann.stats, dict):
+        found = _SPEEDUPS.score_candidates(body, ann.paragraphs, ann.stats, removed,
+                                           initial_score)
+        if found is not None:
+            return found
+    return score_candidates_py(body, ann, removed)
+
+
+def score_candidates_py(body: etree._Element, ann: Annotation,
+                        removed: list[tuple[int, int]]) -> tuple[dict, dict]:
     """Readability scores of the ancestors of every scored paragraph (x (1 - link density)),
     and the undecayed paragraph mass of every ancestor up to the body."""
     stats = ann.stats
@@ -985,14 +1017,33 @@ def score_candidates(body: etree._Element, ann: Annotation,
             chain = chains[parent] = ancestor_chain(parent, body)
         for level, node in enumerate(chain[:5]):
             if node not in scores:
-                tag = node.tag if isinstance(node.tag, str) else ""
-                scores[node] = tag_weight(tag) + class_weight(attr_string(node))
+                scores[node] = initial_score(node.tag if isinstance(node.tag, str) else "",
+                                             attr_string(node))
             scores[node] += inner / (1 if level == 0 else 2 if level == 1 else level * 3)
         for node in chain:
             mass[node] = mass.get(node, 0.0) + inner
     for el in scores:
         scores[el] *= 1 - link_density(stats[el])
     return scores, mass
+
+
+@lru_cache(maxsize=16384)
+def initial_score(tag: str, attrs: str) -> int:
+    """Readability's starting score of a candidate: its tag's and its class/id's weights
+    (cached: one lookup per scored element instead of two calls).
+
+    >>> initial_score("div", "post-body"), initial_score("h2", "")
+    (30, -5)
+    """
+    return tag_weight(tag) + class_weight(attrs)
+
+
+def best_candidate(scores) -> etree._Element | None:
+    """The highest-scored element of :func:`score_candidates`, the first scored on ties (as
+    ``max`` keeps the first); None when nothing was scored."""
+    if not isinstance(scores, dict):  # the compiled form's NodeValues
+        return scores.best()
+    return max(scores, key=scores.__getitem__) if scores else None
 
 
 def ancestor_chain(node: etree._Element | None, body: etree._Element) -> list[etree._Element]:
@@ -1138,7 +1189,7 @@ def choose_main_region(body: etree._Element, ann: Annotation,
     stats = ann.stats
     scores, mass = score_candidates(body, ann, removed)
     anchor = pick_anchor(ann, removed)
-    best = max(scores, key=scores.__getitem__) if scores else None
+    best = best_candidate(scores)
     if best is None:
         return ([anchor], "anchor") if anchor is not None else ([body], "body")
     grown = grow_to_mass(best, body, mass, stats, start=MASS_SHARE)

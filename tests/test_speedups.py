@@ -42,6 +42,36 @@ def assert_same_walk(body: etree._Element) -> None:
         for field in ("paragraphs", "junk", "anchors", "teasers", "teaser_heads", "labels",
                       "skipped"):
             assert getattr(c, field) == getattr(py, field), field
+    assert_same_scores(body)
+
+
+def assert_same_scores(body: etree._Element) -> None:
+    """Readability scores and paragraph mass: compiled == Python, float for float, in the same
+    order, and the same best candidate (prunes the tree: call last)."""
+    ann = extract.annotate(body)
+    removed = extract.prune_junk(body, ann)
+    scores, mass = extract.score_candidates(body, ann, removed)
+    assert not isinstance(scores, dict)  # the compiled form ran
+    py_scores, py_mass = extract.score_candidates_py(body, ann, removed)
+    assert list(scores.items()) == list(py_scores.items())
+    assert list(mass.items()) == list(py_mass.items())
+    assert extract.best_candidate(scores) is extract.best_candidate(py_scores)
+    for el in body.iter():
+        assert scores.get(el, -1.0) == py_scores.get(el, -1.0)
+        assert (el in mass) == (el in py_mass) and len(mass) == len(py_mass)
+
+
+def assert_same_pruning(html: str) -> None:
+    """prune_junk on the compiled walk's ElementStats (ancestors' counters changed in C) ==
+    on the Python walk's dict: same removed ranges, counters and tree (two parses: it prunes)."""
+    results = []
+    for walk in (extract.walk_annotate_py, extract.walk_annotate):
+        body = body_of(html)
+        ann = walk(body, True)
+        removed = extract.prune_junk(body, ann)
+        counters = [list(s) for el in body.iter() if (s := ann.stats.get(el)) is not None]
+        results.append((removed, counters, etree.tostring(body)))
+    assert results[0] == results[1]
 
 
 def test_speedup_is_built() -> None:
@@ -54,7 +84,9 @@ def test_speedup_is_built() -> None:
 @needs_speedups
 @pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
 def test_saved_pages(name: str) -> None:
-    assert_same_walk(body_of((CASES_DIR / f"{name}.html").read_text(encoding="utf-8")))
+    html = (CASES_DIR / f"{name}.html").read_text(encoding="utf-8")
+    assert_same_walk(body_of(html))
+    assert_same_pruning(html)
 
 
 TRICKY = [
@@ -73,6 +105,9 @@ TRICKY = [
     "<body><table><tr><td> </td><td>a</td><td>b<br>c</td></tr><tr><th>h</th></tr></table></body>",
     "<body><pre>  code\n   indented  </pre><p>x<a href='/'> link <b>bold</b></a> tail</p></body>",
     "<body>top text<div>\n  \n</div><ul><li>one</li><li><a href=x>two</a></li></ul>end</body>",
+    # junk-named wrappers of content anchors, each small, together most of the page: content
+    "<body>" + ("<div class='comment'><div class='entry-content'>" + "post words here " * 10
+                + "</div></div>") * 4 + "<p>" + "other text " * 40 + "</p></body>",
 ]
 
 
@@ -80,6 +115,7 @@ TRICKY = [
 @pytest.mark.parametrize("html", TRICKY)
 def test_tricky_markup(html: str) -> None:
     assert_same_walk(body_of(html))
+    assert_same_pruning(html)
 
 
 WHITESPACE = "".join(chr(c) for c in range(0x3100) if chr(c).isspace())
@@ -130,6 +166,7 @@ def markup(draw, depth: int = 0) -> str:
 @given(markup())
 def test_generated_markup(html: str) -> None:
     assert_same_walk(body_of(f"<html><body>{html}</body></html>"))
+    assert_same_pruning(f"<html><body>{html}</body></html>")
 
 
 # Class/id verdicts judged in C (cleaning._speedups.VerdictRules) == element_verdict.
@@ -226,3 +263,33 @@ def test_a_build_from_other_sources_is_not_used() -> None:
     if not PURE:
         assert compiled.load_speedups() is not None and compiled.load_speedups().API == \
             compiled.SPEEDUPS_API
+@needs_speedups
+def test_node_values_read_like_the_dict() -> None:
+    body = body_of("<body><div class='post'><p>" + "words, more words " * 4 + "</p>"
+                   "<p>" + "x" * 30 + "</p></div><div><a href='/'>link</a></div></body>")
+    ann = extract.annotate(body)
+    scores, mass = extract.score_candidates(body, ann, [])
+    div, other = body[0], body[1]
+    assert scores[div] == scores.get(div) and div in scores and other not in scores
+    assert scores.get(other) is None and scores.get(other, 0.0) == 0.0
+    with pytest.raises(KeyError):
+        scores[other]
+    assert [el.tag for el, _ in mass.items()] == ["div", "body"] and len(scores) == 2
+    assert extract.best_candidate(scores) is div
+    extract.release_in_reverse(ann.stats)  # the counters are gone: nothing is found
+    assert scores.get(div) is None and scores.best() is None and scores.items() == []
+
+
+SCORED_TIES = [
+    "<body><div><p>" + "a, " * 20 + "</p></div><div><p>" + "a, " * 20 + "</p></div></body>",
+    "<body><section><div><div><div><div><div><p>" + "deep " * 20 + "</p></div></div></div>"
+    "</div></div></section></body>",
+    "<body><div class='content'><p>" + "y" * 400 + "</p><p><a href='/'>" + "l" * 40 + "</a>"
+    "</p></div><div class='share'><p>" + "shared text " * 10 + "</p></div></body>",
+]
+
+
+@needs_speedups
+@pytest.mark.parametrize("html", SCORED_TIES)
+def test_scores_ties_and_depth(html: str) -> None:
+    assert_same_scores(body_of(html))
