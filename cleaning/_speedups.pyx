@@ -1308,6 +1308,9 @@ cdef class LineRules:
     cdef Py_ssize_t keyword_at[64]
     cdef Py_ssize_t keyword_len[64]
     cdef unsigned long long latin1_first[256]  # keywords starting with each Latin-1 character
+    cdef unsigned long long latin1_second[256]  # ... whose second character is it (or have none)
+    cdef unsigned long long wide_second  # ... whose second character is >= U+0100 (or none)
+    cdef unsigned long long single  # one-character keywords
     cdef unsigned int wide_first[64]  # first characters >= U+0100 ...
     cdef unsigned long long wide_first_mask[64]  # ... and their keywords
     cdef Py_ssize_t n_wide_first
@@ -1335,6 +1338,8 @@ cdef class LineRules:
         for i in range(256):
             self.latin1_bits[i] = char_bits.get(chr(i), 0) | (digit_bits if chr(i).isdecimal() else 0)
             self.latin1_first[i] = 0
+            self.latin1_second[i] = 0
+        self.wide_second = self.single = 0
         wide = sorted((ord(c), b) for c, b in char_bits.items() if ord(c) >= 256)
         self.n_wide = len(wide)
         self.wide_chars = <unsigned int*>malloc((self.n_wide + 1) * sizeof(unsigned int))
@@ -1362,6 +1367,15 @@ cdef class LineRules:
             for ch in word:
                 self.keyword_chars[total] = ord(ch)
                 total += 1
+            if len(word) == 1:
+                self.single |= 1ULL << k
+                self.wide_second |= 1ULL << k
+                for i in range(256):
+                    self.latin1_second[i] |= 1ULL << k
+            elif ord(word[1]) < 256:
+                self.latin1_second[ord(word[1])] |= 1ULL << k
+            else:
+                self.wide_second |= 1ULL << k
             first = ord(word[0])
             if first < 256:
                 self.latin1_first[first] |= 1ULL << k
@@ -1404,16 +1418,25 @@ cdef class LineRules:
     cdef unsigned long long keywords_in(self, unsigned int kind, const void* data,
                                         Py_ssize_t start, Py_ssize_t end, bint lower) noexcept:
         """Mask of the keywords occurring in data[start:end] (read lower-cased with ``lower``:
-        ASCII text only)."""
-        cdef unsigned long long found = 0, candidates
+        ASCII text only). A keyword is compared only where the text's next two characters can
+        begin it (two table look-ups)."""
+        cdef unsigned long long found = 0, candidates, second
         cdef Py_ssize_t i, j, k, n
-        cdef unsigned int c
+        cdef unsigned int c, following
         cdef unsigned int* word
+        if start >= end:
+            return 0
+        following = char_at(kind, data, start)
         for i in range(start, end):
-            c = char_at(kind, data, i)
-            if lower:
-                c = ascii_lower(c)
-            candidates = self.keywords_starting(c) & ~found
+            c = ascii_lower(following) if lower else following
+            if i + 1 < end:
+                following = char_at(kind, data, i + 1)
+                if lower:
+                    following = ascii_lower(following)
+                second = self.latin1_second[following] if following < 256 else self.wide_second
+            else:
+                second = self.single
+            candidates = self.keywords_starting(c) & second & ~found
             while candidates:
                 k = __builtin_ctzll(candidates)
                 candidates &= candidates - 1
