@@ -1283,12 +1283,45 @@ cdef inline unsigned int ascii_lower(unsigned int c) noexcept nogil:
     return c | 0x20 if 0x41 <= c <= 0x5A else c
 
 
+cdef class StartRules:
+    """The anchored rules to try on lines of one start (line_rules_for's answer), each with the
+    Latin-1 characters a line it matches can end with (lines.line_end_mask)."""
+    cdef tuple reasons
+    cdef tuple matches  # regex.match of each rule
+    cdef unsigned long long* ends  # 4 words (256 bits) per rule
+    cdef Py_ssize_t n
+
+    def __cinit__(self):
+        self.ends = NULL
+
+    def __dealloc__(self):
+        free(self.ends)
+
+    def __init__(self, rules, end_mask):
+        cdef Py_ssize_t i, w
+        self.reasons = tuple(reason for reason, _ in rules)
+        self.matches = tuple(regex.match for _, regex in rules)
+        self.n = len(self.reasons)
+        self.ends = <unsigned long long*>malloc((4 * self.n + 1) * sizeof(unsigned long long))
+        if self.ends == NULL:
+            raise MemoryError()
+        for i, (_, regex) in enumerate(rules):
+            mask = end_mask(regex)
+            for w in range(4):
+                self.ends[4 * i + w] = (mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF
+
+    cdef inline bint may_end_with(self, Py_ssize_t i, unsigned int c) noexcept:
+        return c >= 256 or (self.ends[4 * i + (c >> 6)] >> (c & 63)) & 1
+
+
 cdef class LineRules:
     """cleaning.lines.match_line_rule_py in one pass over the line's code points: strip, length,
     signal bits (a table for Latin-1, a sorted array above, str.isdecimal for digits), the
     narrowed anchored rules from a dict keyed by (first two code points, signals) instead of
-    line_rules_for's lru_cache on a new 2-character string, and the keyword gate of the
-    unanchored rules as a first-character table + compare instead of a regex search.
+    line_rules_for's lru_cache on a new 2-character string, of which a rule is tried only if
+    the line's last character can end its match (lines.line_end_mask; the Python form tries
+    them: same reasons), and the keyword gate of the unanchored rules as
+    first/second-character tables + compare instead of a regex search.
 
     The regexes are still Python's ``re`` (the rules' own semantics). The keyword test reads a
     pure-ASCII line lower-cased in place; any other line is lower-cased by str.lower (Unicode
@@ -1302,6 +1335,7 @@ cdef class LineRules:
     cdef unsigned int digit_bits
     cdef Py_ssize_t max_line
     cdef object rules_for
+    cdef object end_mask
     cdef dict rules_cache
     cdef list keyword_searches  # regex.search of each keyword's rules, in rule order
     cdef unsigned int* keyword_chars  # the keywords' code points, one after another
@@ -1326,9 +1360,10 @@ cdef class LineRules:
         free(self.keyword_chars)
 
     def __init__(self, dict char_bits not None, unsigned int digit_bits, Py_ssize_t max_line,
-                 rules_for, tuple keyword_rules not None):
+                 rules_for, end_mask, tuple keyword_rules not None):
         """``char_bits``: signal bits per character (lines._CHAR_BITS), ``digit_bits``: of any
-        decimal digit, ``rules_for(start, signals)``: lines.line_rules_for, ``keyword_rules``:
+        decimal digit, ``rules_for(start, signals)``: lines.line_rules_for, ``end_mask(regex)``:
+        lines.line_end_mask, ``keyword_rules``:
         rules.ANYWHERE_RULES ((lower-cased keyword, regex), in order)."""
         cdef Py_ssize_t i, k, total = 0
         if len(keyword_rules) > MAX_KEYWORDS:
@@ -1352,6 +1387,7 @@ cdef class LineRules:
         self.digit_bits = digit_bits
         self.max_line = max_line
         self.rules_for = rules_for
+        self.end_mask = end_mask
         self.rules_cache = {}
         words = [word for word, _ in keyword_rules]
         if not all(words):
@@ -1454,17 +1490,16 @@ cdef class LineRules:
                     found |= 1ULL << k
         return found
 
-    cdef object start_rules(self, str stripped, unsigned int first, unsigned int second,
-                            unsigned int signals):
-        """((reason, regex.match), ...) of line_rules_for(stripped[:2], signals), cached."""
+    cdef StartRules start_rules(self, str stripped, unsigned int first, unsigned int second,
+                                unsigned int signals):
+        """The rules of line_rules_for(stripped[:2], signals), cached."""
         key = ((<unsigned long long>first) << 43) | ((<unsigned long long>second) << 22) | signals
         cdef PyObject* cached = PyDict_GetItem(self.rules_cache, key)
         if cached != NULL:
-            return <object>cached
+            return <StartRules>cached
         if len(self.rules_cache) >= MAX_CACHED_STARTS:
             self.rules_cache.clear()
-        rules = tuple((reason, regex.match)
-                      for reason, regex in self.rules_for(stripped[:LINE_PREFIX], signals))
+        rules = StartRules(self.rules_for(stripped[:LINE_PREFIX], signals), self.end_mask)
         self.rules_cache[key] = rules
         return rules
 
@@ -1473,7 +1508,8 @@ cdef class LineRules:
         cdef unsigned int kind = PyUnicode_KIND(text)
         cdef const void* data = PyUnicode_DATA(text)
         cdef Py_ssize_t i
-        cdef unsigned int signals = 0, second
+        cdef unsigned int signals = 0, second, last
+        cdef StartRules rules
         cdef unsigned long long found
         while start < end and Py_UNICODE_ISSPACE(<Py_UCS4>char_at(kind, data, start)):
             start += 1
@@ -1488,10 +1524,11 @@ cdef class LineRules:
         else:
             stripped = PyUnicode_Substring(text, start, end)
         second = char_at(kind, data, start + 1) if end - start > 1 else NO_SECOND
-        for reason, rule_match in self.start_rules(stripped, char_at(kind, data, start), second,
-                                                   signals):
-            if rule_match(stripped) is not None:
-                return reason
+        rules = self.start_rules(stripped, char_at(kind, data, start), second, signals)
+        last = char_at(kind, data, end - 1)
+        for i in range(rules.n):
+            if rules.may_end_with(i, last) and rules.matches[i](stripped) is not None:
+                return rules.reasons[i]
         if ascii:
             found = self.keywords_in(kind, data, start, end, True)
         else:

@@ -12,7 +12,8 @@ counters, a colon for labels, ...), and the keyword-gated unanchored rules are s
 one trie search when no keyword is present: ~16 regex calls per line down to ~8, same results.
 When cleaning._speedups is built, :data:`match_line_rule` and :data:`drop_rule_lines` are its
 ``LineRules`` (built from this module's data): strip, signals, the narrowed rules' lookup and
-the keyword test in one pass over the line, only the regexes left to ``re`` (half the time).
+the keyword test in one pass over the line, only the regexes left to ``re``; it also skips the
+rules that cannot end with the line's last character (:func:`line_end_mask`): a third the time.
 """
 from __future__ import annotations
 
@@ -69,10 +70,11 @@ def _first_of_in(items: list) -> tuple | None:
     return literals, ranges, categories
 
 
-def _first_of_sequence(items: list) -> tuple[list | None, bool]:
-    """(first-character classes, nullable) of a parsed sequence; classes None = any."""
+def _first_of_sequence(items: list, from_end: bool = False) -> tuple[list | None, bool]:
+    """(first-character classes, nullable) of a parsed sequence; classes None = any. With
+    ``from_end``, of its last characters (the sequence read backwards)."""
     firsts: list = []
-    for op, av in items:
+    for op, av in reversed(items) if from_end else items:
         if op is sre_constants.AT or op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
             continue  # zero width (a lookaround only narrows: ignoring it over-approximates)
         if op is sre_constants.LITERAL:  # (non-plain ones: see can_start_with)
@@ -87,7 +89,7 @@ def _first_of_sequence(items: list) -> tuple[list | None, bool]:
         if op is sre_constants.BRANCH:
             nullable = False
             for branch in av[1]:
-                sub, sub_nullable = _first_of_sequence(branch)
+                sub, sub_nullable = _first_of_sequence(branch, from_end)
                 if sub is None:
                     return None, False
                 firsts.extend(sub)
@@ -96,13 +98,13 @@ def _first_of_sequence(items: list) -> tuple[list | None, bool]:
                 return firsts, False
             continue
         if op is sre_constants.SUBPATTERN:
-            sub, nullable = _first_of_sequence(av[-1])
+            sub, nullable = _first_of_sequence(av[-1], from_end)
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
                     getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)):
-            sub, nullable = _first_of_sequence(av[2])
+            sub, nullable = _first_of_sequence(av[2], from_end)
             nullable = nullable or av[0] == 0
         elif op is getattr(sre_constants, "ATOMIC_GROUP", None):
-            sub, nullable = _first_of_sequence(av)
+            sub, nullable = _first_of_sequence(av, from_end)
         else:  # ANY, NOT_LITERAL, GROUPREF, ...
             return None, False
         if sub is None:
@@ -138,7 +140,27 @@ def first_chars(pattern: str) -> FirstChars | None:
     >>> first_chars(r"^.{0,80}x") is None, first_chars(r"^a?") is None
     (True, True)
     """
-    firsts, nullable = _first_of_sequence(list(sre_parse.parse(pattern, re.IGNORECASE).data))
+    return _merged(*_first_of_sequence(list(sre_parse.parse(pattern, re.IGNORECASE).data)))
+
+
+def last_chars(pattern: str) -> FirstChars | None:
+    """Last characters of a regex that ends with '$' (as :func:`first_chars`): what a stripped
+    line (no final newline) it matches ends with. None when it may end with anything, match
+    empty, or does not end with '$' (a match could stop before the line's end).
+
+    >>> sorted(last_chars(r"^(?:tel|fax)\\s*:?\\s*$")[0])
+    [':', 'L', 'X', 'l', 'x']
+    >>> last_chars(r"^views?"), last_chars(r"^a.$"), last_chars(r"^a|b$")
+    (None, None, None)
+    """
+    items = list(sre_parse.parse(pattern, re.IGNORECASE).data)
+    if not items or items[-1] != (sre_constants.AT, sre_constants.AT_END):
+        return None
+    return _merged(*_first_of_sequence(items, from_end=True))
+
+
+def _merged(firsts: list | None, nullable: bool) -> FirstChars | None:
+    """The classes found by _first_of_sequence as one case-expanded class (see first_chars)."""
     if firsts is None or nullable:
         return None
     literals = {c for lits, _, _ in firsts for c in lits}
@@ -416,6 +438,34 @@ def line_rules_for(start: str, signals: int = ALL_SIGNALS) -> tuple[tuple[str, r
                  if prefixes[regex] is None or key in prefixes[regex])
 
 
+@lru_cache(maxsize=1)
+def _rule_last_chars() -> dict[re.Pattern[str], FirstChars | None]:
+    """last_chars of every compiled anchored rule, computed once on first use."""
+    return {regex: last_chars(pattern)
+            for (_, regex, _, _), (_, pattern, _, _) in zip(compiled_start_rules(), _START_RULES, strict=True)}
+
+
+LATIN1 = 256  # line_end_mask's characters: the compiled form tries every rule on others
+
+
+@lru_cache(maxsize=1024)
+def line_end_mask(regex: re.Pattern[str]) -> int:
+    """Bit c (c < LATIN1) set when an anchored rule of compiled_start_rules may match a stripped
+    line ending with chr(c); every bit when unsure, and the bits of cased non-ASCII characters
+    always (case-insensitive matching has special folds there). The compiled line rules skip
+    a rule a line's last character rules out (half of the tries on article lines).
+
+    >>> number_only = re.compile(r"\\d{1,3}$", re.IGNORECASE)  # the counter rule ^\\d{1,3}$
+    >>> "".join(chr(c) for c in range(128) if line_end_mask(number_only) >> c & 1)
+    '0123456789'
+    """
+    lasts = _rule_last_chars()[regex]
+    if lasts is None:
+        return (1 << LATIN1) - 1
+    return sum(1 << c for c in range(LATIN1)
+               if not _is_plain(chr(c)) or can_start_with(lasts, chr(c)))
+
+
 def match_start_rule(stripped: str) -> str | None:
     """Reason of the first anchored rule matching a stripped, non-empty line, else None
     (what ``full_rule_regex(True).match(stripped).lastgroup`` gives, narrowed first).
@@ -488,7 +538,7 @@ def compiled_line_rules():  # -> cleaning._speedups.LineRules | None
             or ALL_SIGNALS >> speedups.MAX_SIGNAL_BITS:
         return None
     return speedups.LineRules(_CHAR_BITS, _DIGIT_BITS, MAX_BOILERPLATE_LINE, line_rules_for,
-                              ANYWHERE_RULES)
+                              line_end_mask, ANYWHERE_RULES)
 
 
 def drop_rule_lines_py(text: str) -> str | None:

@@ -442,3 +442,26 @@ def test_line_rules_compiled_and_python_agree_on_mutated_blocks(block_lines, dat
     assert drop_rule_lines(text) == drop_rule_lines_py(text)
     for line in mutated:
         assert match_line_rule(line) == match_line_rule_py(line)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from([line for line, _ in LINE_CASES] + NEGATIVE_LINES), st.data())
+def test_line_end_gate_keeps_every_rule_that_matches(line, data):
+    """line_end_mask (the compiled form's last-character gate) never rules out an anchored
+    rule that matches the line, on case flips, look-alike letters and cut ends."""
+    import re
+
+    from cleaning.lines import _START_RULES, LATIN1, line_end_mask
+
+    chars = list(line.strip())
+    for i in data.draw(st.lists(st.integers(0, max(len(chars) - 1, 0)), max_size=3)):
+        if chars:
+            chars[i] = data.draw(st.sampled_from([chars[i].swapcase(), "ſ", "\u212a", "İ", "ı",
+                                                  "\xb5", "\xdf", "\xe9", chars[i].upper()]))
+    stripped = "".join(chars[:len(chars) - data.draw(st.integers(0, 3))]).strip()
+    if not stripped or ord(stripped[-1]) >= LATIN1:
+        return
+    for _, pattern, _, _ in _START_RULES:
+        regex = re.compile(pattern[1:], re.IGNORECASE)
+        if regex.match(stripped):
+            assert line_end_mask(regex) >> ord(stripped[-1]) & 1, pattern
