@@ -1256,7 +1256,9 @@ def count_words(str text not None):
 # Line rules (cleaning.lines.match_line_rule_py)
 # ---------------------------------------------------------------------------
 
-from cpython.unicode cimport Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE, PyUnicode_Substring
+cimport cython
+from cpython.unicode cimport (
+    Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE, PyUnicode_FindChar, PyUnicode_Substring)
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object text)
@@ -1283,6 +1285,7 @@ cdef inline unsigned int ascii_lower(unsigned int c) noexcept nogil:
     return c | 0x20 if 0x41 <= c <= 0x5A else c
 
 
+@cython.final  # (its cdef methods called directly, inlined: no vtable)
 cdef class StartRules:
     """The anchored rules to try on lines of one start (line_rules_for's answer), each with the
     Latin-1 characters a line it matches can end with (lines.line_end_mask)."""
@@ -1314,6 +1317,7 @@ cdef class StartRules:
         return c >= 256 or (self.ends[4 * i + (c >> 6)] >> (c & 63)) & 1
 
 
+@cython.final  # (its cdef methods called directly, inlined: no vtable)
 cdef class LineRules:
     """cleaning.lines.match_line_rule_py in one pass over the line's code points: strip, length,
     signal bits (a table for Latin-1, a sorted array above, str.isdecimal for digits), the
@@ -1562,15 +1566,13 @@ cdef class LineRules:
         >>> rules.drop_lines(text), rules.drop_lines("Body") == "Body", rules.drop_lines("Tel: 123 456 789")
         ('Body\\nMore', True, None)
         """
-        cdef unsigned int kind = PyUnicode_KIND(text)
-        cdef const void* data = PyUnicode_DATA(text)
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), start = 0, end
         cdef bint ascii = PyUnicode_IS_ASCII(text)
         cdef list kept = None  # made at the first dropped line
         while True:
-            end = start
-            while end < n and char_at(kind, data, end) != 10:
-                end += 1
+            end = PyUnicode_FindChar(text, 10, start, n, 1)
+            if end < 0:
+                end = n
             if self.match_span(text, start, end, ascii) is None:
                 if kept is not None:
                     kept.append(PyUnicode_Substring(text, start, end))
