@@ -1305,6 +1305,7 @@ cdef class StartRules:
         self.reasons = tuple(reason for reason, _ in rules)
         self.matches = tuple(regex.match for _, regex in rules)
         self.n = len(self.reasons)
+        free(self.ends)  # (__init__ run again)
         self.ends = <unsigned long long*>malloc((4 * self.n + 1) * sizeof(unsigned long long))
         if self.ends == NULL:
             raise MemoryError()
@@ -1381,6 +1382,10 @@ cdef class LineRules:
         self.wide_second = self.single = 0
         wide = sorted((ord(c), b) for c, b in char_bits.items() if ord(c) >= 256)
         self.n_wide = len(wide)
+        free(self.wide_chars)  # (__init__ run again)
+        free(self.wide_bits)
+        free(self.keyword_chars)
+        self.wide_bits = self.keyword_chars = NULL
         self.wide_chars = <unsigned int*>malloc((self.n_wide + 1) * sizeof(unsigned int))
         self.wide_bits = <unsigned int*>malloc((self.n_wide + 1) * sizeof(unsigned int))
         if self.wide_chars == NULL or self.wide_bits == NULL:
@@ -1561,7 +1566,8 @@ cdef class LineRules:
         """``text`` without the lines ('\\n'-separated) a rule matches: ``text`` itself when none
         does, None when every line does (cleaning.lines.drop_rule_lines_py).
 
-        >>> rules = __import__("cleaning.lines").lines.compiled_line_rules()
+        >>> import cleaning.lines as lines
+        >>> rules = lines.compiled_line_rules()
         >>> text = "Body\\nTel: 123 456 789\\nMore"
         >>> rules.drop_lines(text), rules.drop_lines("Body") == "Body", rules.drop_lines("Tel: 123 456 789")
         ('Body\\nMore', True, None)

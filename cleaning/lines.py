@@ -531,9 +531,10 @@ def match_line_rule_py(line: str) -> str | None:
 
 def compiled_line_rules():  # -> cleaning._speedups.LineRules | None
     """:func:`match_line_rule_py` compiled (its ``.match``), built from this module's rule data;
-    None when cleaning._speedups is not built, is turned off, or has other limits."""
+    None when cleaning._speedups is not built, is turned off, predates LineRules (an older
+    build found first, as in a scrapyd egg) or has other limits."""
     speedups = load_speedups()
-    if speedups is None or speedups.LINE_PREFIX != PREFIX_LENGTH \
+    if getattr(speedups, "LineRules", None) is None or speedups.LINE_PREFIX != PREFIX_LENGTH \
             or len(ANYWHERE_RULES) > speedups.MAX_KEYWORDS \
             or ALL_SIGNALS >> speedups.MAX_SIGNAL_BITS:
         return None
