@@ -1300,19 +1300,29 @@ cdef class StartRules:
     def __dealloc__(self):
         free(self.ends)
 
-    def __init__(self, rules, end_mask):
+    def __init__(self, rules, dict parts not None, end_mask):
+        """``rules``: (reason, regex) pairs; ``parts``: id(regex) -> (regex, regex.match, the
+        four 64-bit words of end_mask(regex)), filled here and shared by the StartRules of one
+        LineRules (a new line start costs no end_mask or bound-method work per rule)."""
         cdef Py_ssize_t i, w
-        self.reasons = tuple(reason for reason, _ in rules)
-        self.matches = tuple(regex.match for _, regex in rules)
-        self.n = len(self.reasons)
+        rules = tuple(rules)
+        self.n = len(rules)
         free(self.ends)  # (__init__ run again)
         self.ends = <unsigned long long*>malloc((4 * self.n + 1) * sizeof(unsigned long long))
         if self.ends == NULL:
             raise MemoryError()
+        matches = []
         for i, (_, regex) in enumerate(rules):
-            mask = end_mask(regex)
+            part = parts.get(id(regex))
+            if part is None:  # (the regex is kept in the entry: its id stays its own)
+                mask = end_mask(regex)
+                part = parts[id(regex)] = (regex, regex.match) + tuple(
+                    (mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF for w in range(4))
+            matches.append(part[1])
             for w in range(4):
-                self.ends[4 * i + w] = (mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF
+                self.ends[4 * i + w] = part[2 + w]
+        self.reasons = tuple(reason for reason, _ in rules)
+        self.matches = tuple(matches)
 
     cdef inline bint may_end_with(self, Py_ssize_t i, unsigned int c) noexcept:
         return c >= 256 or (self.ends[4 * i + (c >> 6)] >> (c & 63)) & 1
@@ -1341,6 +1351,7 @@ cdef class LineRules:
     cdef Py_ssize_t max_line
     cdef object rules_for
     cdef object end_mask
+    cdef dict rule_parts  # StartRules' per-regex data
     cdef dict rules_cache
     cdef list keyword_searches  # regex.search of each keyword's rules, in rule order
     cdef unsigned int* keyword_chars  # the keywords' code points, one after another
@@ -1397,6 +1408,7 @@ cdef class LineRules:
         self.max_line = max_line
         self.rules_for = rules_for
         self.end_mask = end_mask
+        self.rule_parts = {}
         self.rules_cache = {}
         words = [word for word, _ in keyword_rules]
         if not all(words):
@@ -1508,7 +1520,8 @@ cdef class LineRules:
             return <StartRules>cached
         if len(self.rules_cache) >= MAX_CACHED_STARTS:
             self.rules_cache.clear()
-        rules = StartRules(self.rules_for(stripped[:LINE_PREFIX], signals), self.end_mask)
+        rules = StartRules(self.rules_for(stripped[:LINE_PREFIX], signals), self.rule_parts,
+                           self.end_mask)
         self.rules_cache[key] = rules
         return rules
 

@@ -253,8 +253,8 @@ def can_start_with(firsts: FirstChars | None, ch: str) -> bool:
     literal_forms, non_plain, ranges, categories = firsts
     forms = {ch, ch.lower(), ch.upper()}
     return not forms.isdisjoint(literal_forms) \
-        or any(folds_to(c, ch) for c in non_plain) \
-        or any(lo <= ord(f) <= hi for lo, hi in ranges for f in forms) \
+        or bool(non_plain and any(folds_to(c, ch) for c in non_plain)) \
+        or bool(ranges and any(lo <= ord(f) <= hi for lo, hi in ranges for f in forms)) \
         or (sre_constants.CATEGORY_DIGIT in categories and ch.isdecimal()) \
         or (sre_constants.CATEGORY_WORD in categories and (ch.isalnum() or ch == "_")) \
         or (sre_constants.CATEGORY_SPACE in categories and ch.isspace())
@@ -321,16 +321,18 @@ def start_rules_for(ch: str, signals: int = ALL_SIGNALS) -> tuple[tuple[str, re.
     >>> len(start_rules_for("T", line_signals("Tags"))) < len(start_rules_for("T"))
     True
     """
-    return tuple((reason, regex) for reason, regex, needed in _start_rules_for_char(ch)
+    return tuple((reason, regex) for reason, regex, needed, _ in _start_rules_for_char(ch)
                  if not needed & ~signals)
 
 
 @lru_cache(maxsize=4096)
-def _start_rules_for_char(ch: str) -> tuple[tuple[str, re.Pattern[str], int], ...]:
-    """(reason, regex, required signals) of the anchored rules that can match a line starting
-    with ``ch`` (see start_rules_for), computed once per character."""
+def _start_rules_for_char(ch: str) -> tuple[tuple[str, re.Pattern[str], int, frozenset[str] | None], ...]:
+    """(reason, regex, required signals, two-character prefixes) of the anchored rules that can
+    match a line starting with ``ch`` (see start_rules_for), computed once per character."""
     keep_all = not _is_plain(ch)
-    return tuple((reason, regex, needed) for reason, regex, firsts, needed in compiled_start_rules()
+    return tuple((reason, regex, needed, prefixes)
+                 for (reason, regex, firsts, needed), prefixes
+                 in zip(compiled_start_rules(), _rule_prefixes(), strict=True)
                  if keep_all or can_start_with(firsts, ch))
 
 
@@ -414,10 +416,9 @@ def literal_prefixes(pattern: str) -> frozenset[str] | None:
 
 
 @lru_cache(maxsize=1)
-def _rule_prefixes() -> dict[re.Pattern[str], frozenset[str] | None]:
-    """literal_prefixes of every compiled anchored rule, computed once on first use."""
-    return {regex: literal_prefixes(pattern)
-            for (_, regex, _, _), (_, pattern, _, _) in zip(compiled_start_rules(), _START_RULES, strict=True)}
+def _rule_prefixes() -> tuple[frozenset[str] | None, ...]:
+    """literal_prefixes of every anchored rule, in rule order, computed once on first use."""
+    return tuple(literal_prefixes(pattern) for _, pattern, _, _ in _START_RULES)
 
 
 @lru_cache(maxsize=32768)
@@ -429,13 +430,11 @@ def line_rules_for(start: str, signals: int = ALL_SIGNALS) -> tuple[tuple[str, r
     >>> len(line_rules_for("Th", line_signals("The end"))) < len(start_rules_for("T", line_signals("The end")))
     True
     """
-    rules = start_rules_for(start[0], signals)
     if len(start) < PREFIX_LENGTH or not all(_is_plain(c) for c in start):
-        return rules
-    key = start.lower()
-    prefixes = _rule_prefixes()
-    return tuple((reason, regex) for reason, regex in rules
-                 if prefixes[regex] is None or key in prefixes[regex])
+        return start_rules_for(start[0], signals)
+    key = start.lower()  # (the rules of start[0] and signals, as start_rules_for has them)
+    return tuple((reason, regex) for reason, regex, needed, prefixes in _start_rules_for_char(start[0])
+                 if not needed & ~signals and (prefixes is None or key in prefixes))
 
 
 @lru_cache(maxsize=1)
