@@ -1266,7 +1266,7 @@ cdef extern from "Python.h":
 
 LINE_PREFIX = 2  # characters of the line start that line_rules_for narrows by (the cache key)
 MAX_KEYWORDS = 64  # one bit each in a found-keywords mask
-MAX_SIGNAL_BITS = 22  # bits of the signals in the cache key (with two 21-bit code points)
+MAX_SIGNAL_BITS = 32  # a line's signals are an unsigned int
 
 cdef enum:
     NO_SECOND = 0x1FFFFF  # second code point of a one-character line in the cache key
@@ -1287,32 +1287,39 @@ cdef inline unsigned int ascii_lower(unsigned int c) noexcept nogil:
 
 @cython.final  # (its cdef methods called directly, inlined: no vtable)
 cdef class StartRules:
-    """The anchored rules to try on lines of one start (line_rules_for's answer), each with the
-    Latin-1 characters a line it matches can end with (lines.line_end_mask)."""
+    """The anchored rules that can match lines of one start (lines.line_rules_with_needs), each
+    with the signals it needs and the Latin-1 characters a line it matches can end with
+    (lines.line_end_mask)."""
     cdef tuple reasons
     cdef tuple matches  # regex.match of each rule
+    cdef unsigned int* needs  # signal bits a line must have for each rule
     cdef unsigned long long* ends  # 4 words (256 bits) per rule
     cdef Py_ssize_t n
 
     def __cinit__(self):
         self.ends = NULL
+        self.needs = NULL
 
     def __dealloc__(self):
         free(self.ends)
+        free(self.needs)
 
     def __init__(self, rules, dict parts not None, end_mask):
-        """``rules``: (reason, regex) pairs; ``parts``: id(regex) -> (regex, regex.match, the
+        """``rules``: (reason, regex, needed signals); ``parts``: id(regex) -> (regex, regex.match, the
         four 64-bit words of end_mask(regex)), filled here and shared by the StartRules of one
         LineRules (a new line start costs no end_mask or bound-method work per rule)."""
         cdef Py_ssize_t i, w
         rules = tuple(rules)
         self.n = len(rules)
         free(self.ends)  # (__init__ run again)
+        free(self.needs)
         self.ends = <unsigned long long*>malloc((4 * self.n + 1) * sizeof(unsigned long long))
-        if self.ends == NULL:
+        self.needs = <unsigned int*>malloc((self.n + 1) * sizeof(unsigned int))
+        if self.ends == NULL or self.needs == NULL:
             raise MemoryError()
         matches = []
-        for i, (_, regex) in enumerate(rules):
+        for i, (_, regex, needed) in enumerate(rules):
+            self.needs[i] = needed
             part = parts.get(id(regex))
             if part is None:  # (the regex is kept in the entry: its id stays its own)
                 mask = end_mask(regex)
@@ -1321,20 +1328,22 @@ cdef class StartRules:
             matches.append(part[1])
             for w in range(4):
                 self.ends[4 * i + w] = part[2 + w]
-        self.reasons = tuple(reason for reason, _ in rules)
+        self.reasons = tuple(reason for reason, _, _ in rules)
         self.matches = tuple(matches)
 
-    cdef inline bint may_end_with(self, Py_ssize_t i, unsigned int c) noexcept:
-        return c >= 256 or (self.ends[4 * i + (c >> 6)] >> (c & 63)) & 1
+    cdef inline bint may_match(self, Py_ssize_t i, unsigned int signals, unsigned int last) noexcept:
+        """True unless the line lacks a signal rule i needs or ends with a character it cannot."""
+        return not (self.needs[i] & ~signals) and (
+            last >= 256 or (self.ends[4 * i + (last >> 6)] >> (last & 63)) & 1)
 
 
 @cython.final  # (its cdef methods called directly, inlined: no vtable)
 cdef class LineRules:
     """cleaning.lines.match_line_rule_py in one pass over the line's code points: strip, length,
     signal bits (a table for Latin-1, a sorted array above, str.isdecimal for digits), the
-    narrowed anchored rules from a dict keyed by (first two code points, signals) instead of
-    line_rules_for's lru_cache on a new 2-character string, of which a rule is tried only if
-    the line's last character can end its match (lines.line_end_mask; the Python form tries
+    narrowed anchored rules from a dict keyed by the first two code points instead of
+    line_rules_for's lru_cache on a new 2-character string and the signals, of which a rule is
+    tried only if the line has the signals it needs and its last character can end its match (lines.line_end_mask; the Python form tries
     them: same reasons), and the keyword gate of the unanchored rules as
     first/second-character tables + compare instead of a regex search.
 
@@ -1378,7 +1387,7 @@ cdef class LineRules:
     def __init__(self, dict char_bits not None, unsigned int digit_bits, Py_ssize_t max_line,
                  rules_for, end_mask, tuple keyword_rules not None):
         """``char_bits``: signal bits per character (lines._CHAR_BITS), ``digit_bits``: of any
-        decimal digit, ``rules_for(start, signals)``: lines.line_rules_for, ``end_mask(regex)``:
+        decimal digit, ``rules_for(start)``: lines.line_rules_with_needs, ``end_mask(regex)``:
         lines.line_end_mask, ``keyword_rules``:
         rules.ANYWHERE_RULES ((lower-cased keyword, regex), in order)."""
         cdef Py_ssize_t i, k, total = 0
@@ -1511,16 +1520,15 @@ cdef class LineRules:
                     found |= 1ULL << k
         return found
 
-    cdef StartRules start_rules(self, str stripped, unsigned int first, unsigned int second,
-                                unsigned int signals):
-        """The rules of line_rules_for(stripped[:2], signals), cached."""
-        key = ((<unsigned long long>first) << 43) | ((<unsigned long long>second) << 22) | signals
+    cdef StartRules start_rules(self, str stripped, unsigned int first, unsigned int second):
+        """The rules of line_rules_with_needs(stripped[:2]), cached."""
+        key = ((<unsigned long long>first) << 21) | second
         cdef PyObject* cached = PyDict_GetItem(self.rules_cache, key)
         if cached != NULL:
             return <StartRules>cached
         if len(self.rules_cache) >= MAX_CACHED_STARTS:
             self.rules_cache.clear()
-        rules = StartRules(self.rules_for(stripped[:LINE_PREFIX], signals), self.rule_parts,
+        rules = StartRules(self.rules_for(stripped[:LINE_PREFIX]), self.rule_parts,
                            self.end_mask)
         self.rules_cache[key] = rules
         return rules
@@ -1546,10 +1554,10 @@ cdef class LineRules:
         else:
             stripped = PyUnicode_Substring(text, start, end)
         second = char_at(kind, data, start + 1) if end - start > 1 else NO_SECOND
-        rules = self.start_rules(stripped, char_at(kind, data, start), second, signals)
+        rules = self.start_rules(stripped, char_at(kind, data, start), second)
         last = char_at(kind, data, end - 1)
         for i in range(rules.n):
-            if rules.may_end_with(i, last) and rules.matches[i](stripped) is not None:
+            if rules.may_match(i, signals, last) and rules.matches[i](stripped) is not None:
                 return rules.reasons[i]
         if ascii:
             found = self.keywords_in(kind, data, start, end, True)

@@ -430,11 +430,25 @@ def line_rules_for(start: str, signals: int = ALL_SIGNALS) -> tuple[tuple[str, r
     >>> len(line_rules_for("Th", line_signals("The end"))) < len(start_rules_for("T", line_signals("The end")))
     True
     """
+    return tuple((reason, regex) for reason, regex, needed in line_rules_with_needs(start)
+                 if not needed & ~signals)
+
+
+@lru_cache(maxsize=16384)
+def line_rules_with_needs(start: str) -> tuple[tuple[str, re.Pattern[str], int], ...]:
+    """(reason, regex, required signals) of the anchored rules that can match a line starting
+    with ``start`` (its first two characters), in rule order: those whose signals a line has
+    are :func:`line_rules_for` (start, its signals). The compiled form caches this per start.
+
+    >>> [reason for reason, _, needed in line_rules_with_needs("Te") if needed][:1]
+    ['contact']
+    """
+    rules = _start_rules_for_char(start[0])
     if len(start) < PREFIX_LENGTH or not all(_is_plain(c) for c in start):
-        return start_rules_for(start[0], signals)
-    key = start.lower()  # (the rules of start[0] and signals, as start_rules_for has them)
-    return tuple((reason, regex) for reason, regex, needed, prefixes in _start_rules_for_char(start[0])
-                 if not needed & ~signals and (prefixes is None or key in prefixes))
+        return tuple((reason, regex, needed) for reason, regex, needed, _ in rules)
+    key = start.lower()
+    return tuple((reason, regex, needed) for reason, regex, needed, prefixes in rules
+                 if prefixes is None or key in prefixes)
 
 
 @lru_cache(maxsize=1)
@@ -537,7 +551,7 @@ def compiled_line_rules():  # -> cleaning._speedups.LineRules | None
             or len(ANYWHERE_RULES) > speedups.MAX_KEYWORDS \
             or ALL_SIGNALS >> speedups.MAX_SIGNAL_BITS:
         return None
-    return speedups.LineRules(_CHAR_BITS, _DIGIT_BITS, MAX_BOILERPLATE_LINE, line_rules_for,
+    return speedups.LineRules(_CHAR_BITS, _DIGIT_BITS, MAX_BOILERPLATE_LINE, line_rules_with_needs,
                               line_end_mask, ANYWHERE_RULES)
 
 
