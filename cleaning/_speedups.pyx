@@ -9,6 +9,9 @@
   anchored_junk_text_py), ancestors' counters changed in the arrays.
 - ``score_candidates``: readability scores and paragraph mass of the paragraphs' ancestors
   (score_candidates_py), kept by element number (``NodeValues``) instead of in proxy dicts.
+- ``LineRules``: the line rules' gates (cleaning.lines.match_line_rule_py) in one pass.
+- ``text_flags``, ``nodes_with_text``, ``near_marked``, ``count_elements``: one-pass
+  scans for cleaning.repair, cleaning.metadata and cleaning.parse.
 
 Each step of the Python forms pays for an iterwalk event tuple, an element proxy,
 ``el.text``/``el.tail`` strings and ``len(text.strip())``. Here the tree is walked through
@@ -72,7 +75,7 @@ cdef enum:
 
 HIDDEN_VERDICT = (HIDDEN, 0)
 
-API = 3  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
+API = 4  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
 
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
@@ -1605,14 +1608,6 @@ cdef enum:
     FLAG_QUOTE = 16
 
 
-cdef inline Py_UCS4 char_at(unsigned int kind, void* data, Py_ssize_t i) noexcept nogil:
-    if kind == PyUnicode_1BYTE_KIND:
-        return (<unsigned char*>data)[i]
-    if kind == PyUnicode_2BYTE_KIND:
-        return (<unsigned short*>data)[i]
-    return (<Py_UCS4*>data)[i]
-
-
 cdef inline bint is_ascii_lower(Py_UCS4 c) noexcept nogil:
     return 0x61 <= c <= 0x7A
 
@@ -1887,3 +1882,363 @@ def count_elements(_Element root not None, Py_ssize_t stop):
                 return count
         node = node.next
     return count
+
+
+# Line rules (cleaning.lines.match_line_rule_py)
+# ---------------------------------------------------------------------------
+
+cimport cython
+from cpython.unicode cimport (
+    Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE, PyUnicode_FindChar, PyUnicode_Substring)
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object text)
+    int __builtin_ctzll(unsigned long long x) nogil  # (gcc and clang)
+
+LINE_PREFIX = 2  # characters of the line start that line_rules_for narrows by (the cache key)
+MAX_KEYWORDS = 64  # one bit each in a found-keywords mask
+MAX_SIGNAL_BITS = 32  # a line's signals are an unsigned int
+
+cdef enum:
+    NO_SECOND = 0x1FFFFF  # second code point of a one-character line in the cache key
+    MAX_CACHED_STARTS = 65536  # the cache is emptied past this (a bound, not a working size)
+
+
+cdef inline unsigned int char_at(unsigned int kind, const void* data, Py_ssize_t i) noexcept nogil:
+    if kind == PyUnicode_1BYTE_KIND:
+        return (<const unsigned char*>data)[i]
+    if kind == PyUnicode_2BYTE_KIND:
+        return (<const unsigned short*>data)[i]
+    return (<const unsigned int*>data)[i]
+
+
+cdef inline unsigned int ascii_lower(unsigned int c) noexcept nogil:
+    return c | 0x20 if 0x41 <= c <= 0x5A else c
+
+
+@cython.final  # (its cdef methods called directly, inlined: no vtable)
+cdef class StartRules:
+    """The anchored rules that can match lines of one start (lines.line_rules_with_needs), each
+    with the signals it needs and the Latin-1 characters a line it matches can end with
+    (lines.line_end_mask)."""
+    cdef tuple reasons
+    cdef tuple matches  # regex.match of each rule
+    cdef unsigned int* needs  # signal bits a line must have for each rule
+    cdef unsigned long long* ends  # 4 words (256 bits) per rule
+    cdef Py_ssize_t n
+
+    def __cinit__(self):
+        self.ends = NULL
+        self.needs = NULL
+
+    def __dealloc__(self):
+        free(self.ends)
+        free(self.needs)
+
+    def __init__(self, rules, dict parts not None, end_mask):
+        """``rules``: (reason, regex, needed signals); ``parts``: id(regex) -> (regex, regex.match, the
+        four 64-bit words of end_mask(regex)), filled here and shared by the StartRules of one
+        LineRules (a new line start costs no end_mask or bound-method work per rule)."""
+        cdef Py_ssize_t i, w
+        rules = tuple(rules)
+        self.n = len(rules)
+        free(self.ends)  # (__init__ run again)
+        free(self.needs)
+        self.ends = <unsigned long long*>malloc((4 * self.n + 1) * sizeof(unsigned long long))
+        self.needs = <unsigned int*>malloc((self.n + 1) * sizeof(unsigned int))
+        if self.ends == NULL or self.needs == NULL:
+            raise MemoryError()
+        matches = []
+        for i, (_, regex, needed) in enumerate(rules):
+            self.needs[i] = needed
+            part = parts.get(id(regex))
+            if part is None:  # (the regex is kept in the entry: its id stays its own)
+                mask = end_mask(regex)
+                part = parts[id(regex)] = (regex, regex.match) + tuple(
+                    (mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF for w in range(4))
+            matches.append(part[1])
+            for w in range(4):
+                self.ends[4 * i + w] = part[2 + w]
+        self.reasons = tuple(reason for reason, _, _ in rules)
+        self.matches = tuple(matches)
+
+    cdef inline bint may_match(self, Py_ssize_t i, unsigned int signals, unsigned int last) noexcept:
+        """True unless the line lacks a signal rule i needs or ends with a character it cannot."""
+        return not (self.needs[i] & ~signals) and (
+            last >= 256 or (self.ends[4 * i + (last >> 6)] >> (last & 63)) & 1)
+
+
+@cython.final  # (its cdef methods called directly, inlined: no vtable)
+cdef class LineRules:
+    """cleaning.lines.match_line_rule_py in one pass over the line's code points: strip, length,
+    signal bits (a table for Latin-1, a sorted array above, str.isdecimal for digits), the
+    narrowed anchored rules from a dict keyed by the first two code points instead of
+    line_rules_for's lru_cache on a new 2-character string and the signals, of which a rule is
+    tried only if the line has the signals it needs and its last character can end its match (lines.line_end_mask; the Python form tries
+    them: same reasons), and the keyword gate of the unanchored rules as
+    first/second-character tables + compare instead of a regex search.
+
+    The regexes are still Python's ``re`` (the rules' own semantics). The keyword test reads a
+    pure-ASCII line lower-cased in place; any other line is lower-cased by str.lower (Unicode
+    lower-casing has special cases: 'İ' becomes two characters, 'Σ' depends on context).
+    Built by cleaning.lines from its rule data (see there); same reasons as the Python form.
+    """
+    cdef unsigned int latin1_bits[256]
+    cdef unsigned int* wide_chars  # sorted signal characters >= U+0100 ...
+    cdef unsigned int* wide_bits  # ... and their bits
+    cdef Py_ssize_t n_wide
+    cdef unsigned int digit_bits
+    cdef Py_ssize_t max_line
+    cdef object rules_for
+    cdef object end_mask
+    cdef dict rule_parts  # StartRules' per-regex data
+    cdef dict rules_cache
+    cdef list keyword_searches  # regex.search of each keyword's rules, in rule order
+    cdef unsigned int* keyword_chars  # the keywords' code points, one after another
+    cdef Py_ssize_t keyword_at[64]
+    cdef Py_ssize_t keyword_len[64]
+    cdef unsigned long long latin1_first[256]  # keywords starting with each Latin-1 character
+    cdef unsigned long long latin1_second[256]  # ... whose second character is it (or have none)
+    cdef unsigned long long wide_second  # ... whose second character is >= U+0100 (or none)
+    cdef unsigned long long single  # one-character keywords
+    cdef unsigned int wide_first[64]  # first characters >= U+0100 ...
+    cdef unsigned long long wide_first_mask[64]  # ... and their keywords
+    cdef Py_ssize_t n_wide_first
+
+    def __cinit__(self):
+        self.wide_chars = NULL
+        self.wide_bits = NULL
+        self.keyword_chars = NULL
+
+    def __dealloc__(self):
+        free(self.wide_chars)
+        free(self.wide_bits)
+        free(self.keyword_chars)
+
+    def __init__(self, dict char_bits not None, unsigned int digit_bits, Py_ssize_t max_line,
+                 rules_for, end_mask, tuple keyword_rules not None):
+        """``char_bits``: signal bits per character (lines._CHAR_BITS), ``digit_bits``: of any
+        decimal digit, ``rules_for(start)``: lines.line_rules_with_needs, ``end_mask(regex)``:
+        lines.line_end_mask, ``keyword_rules``:
+        rules.ANYWHERE_RULES ((lower-cased keyword, regex), in order)."""
+        cdef Py_ssize_t i, k, total = 0
+        if len(keyword_rules) > MAX_KEYWORDS:
+            raise ValueError("too many keywords")
+        if digit_bits >> MAX_SIGNAL_BITS or any(b >> MAX_SIGNAL_BITS for b in char_bits.values()):
+            raise ValueError("too many signal classes")
+        for i in range(256):
+            self.latin1_bits[i] = char_bits.get(chr(i), 0) | (digit_bits if chr(i).isdecimal() else 0)
+            self.latin1_first[i] = 0
+            self.latin1_second[i] = 0
+        self.wide_second = self.single = 0
+        wide = sorted((ord(c), b) for c, b in char_bits.items() if ord(c) >= 256)
+        self.n_wide = len(wide)
+        free(self.wide_chars)  # (__init__ run again)
+        free(self.wide_bits)
+        free(self.keyword_chars)
+        self.wide_bits = self.keyword_chars = NULL
+        self.wide_chars = <unsigned int*>malloc((self.n_wide + 1) * sizeof(unsigned int))
+        self.wide_bits = <unsigned int*>malloc((self.n_wide + 1) * sizeof(unsigned int))
+        if self.wide_chars == NULL or self.wide_bits == NULL:
+            raise MemoryError()
+        for i, (c, b) in enumerate(wide):
+            self.wide_chars[i] = c
+            self.wide_bits[i] = b
+        self.digit_bits = digit_bits
+        self.max_line = max_line
+        self.rules_for = rules_for
+        self.end_mask = end_mask
+        self.rule_parts = {}
+        self.rules_cache = {}
+        words = [word for word, _ in keyword_rules]
+        if not all(words):
+            raise ValueError("empty keyword")
+        self.keyword_searches = [regex.search for _, regex in keyword_rules]
+        self.keyword_chars = <unsigned int*>malloc((sum(map(len, words)) + 1) * sizeof(unsigned int))
+        if self.keyword_chars == NULL:
+            raise MemoryError()
+        self.n_wide_first = 0
+        for k, word in enumerate(words):
+            self.keyword_at[k] = total
+            self.keyword_len[k] = len(word)
+            for ch in word:
+                self.keyword_chars[total] = ord(ch)
+                total += 1
+            if len(word) == 1:
+                self.single |= 1ULL << k
+                self.wide_second |= 1ULL << k
+                for i in range(256):
+                    self.latin1_second[i] |= 1ULL << k
+            elif ord(word[1]) < 256:
+                self.latin1_second[ord(word[1])] |= 1ULL << k
+            else:
+                self.wide_second |= 1ULL << k
+            first = ord(word[0])
+            if first < 256:
+                self.latin1_first[first] |= 1ULL << k
+                continue
+            for i in range(self.n_wide_first):
+                if self.wide_first[i] == first:
+                    break
+            else:
+                i = self.n_wide_first
+                self.wide_first[i] = first
+                self.wide_first_mask[i] = 0
+                self.n_wide_first += 1
+            self.wide_first_mask[i] |= 1ULL << k
+
+    cdef inline unsigned int bits_of(self, unsigned int c) noexcept:
+        cdef Py_ssize_t lo = 0, hi = self.n_wide, mid
+        cdef unsigned int bits
+        if c < 256:
+            return self.latin1_bits[c]
+        bits = self.digit_bits if Py_UNICODE_ISDECIMAL(<Py_UCS4>c) else 0
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if self.wide_chars[mid] < c:
+                lo = mid + 1
+            elif self.wide_chars[mid] > c:
+                hi = mid
+            else:
+                return bits | self.wide_bits[mid]
+        return bits
+
+    cdef inline unsigned long long keywords_starting(self, unsigned int c) noexcept:
+        cdef Py_ssize_t i
+        if c < 256:
+            return self.latin1_first[c]
+        for i in range(self.n_wide_first):
+            if self.wide_first[i] == c:
+                return self.wide_first_mask[i]
+        return 0
+
+    cdef unsigned long long keywords_in(self, unsigned int kind, const void* data,
+                                        Py_ssize_t start, Py_ssize_t end, bint lower) noexcept:
+        """Mask of the keywords occurring in data[start:end] (read lower-cased with ``lower``:
+        ASCII text only). A keyword is compared only where the text's next two characters can
+        begin it (two table look-ups)."""
+        cdef unsigned long long found = 0, candidates, second
+        cdef Py_ssize_t i, j, k, n
+        cdef unsigned int c, following
+        cdef unsigned int* word
+        if start >= end:
+            return 0
+        following = char_at(kind, data, start)
+        for i in range(start, end):
+            c = ascii_lower(following) if lower else following
+            if i + 1 < end:
+                following = char_at(kind, data, i + 1)
+                if lower:
+                    following = ascii_lower(following)
+                second = self.latin1_second[following] if following < 256 else self.wide_second
+            else:
+                second = self.single
+            candidates = self.keywords_starting(c) & second & ~found
+            while candidates:
+                k = __builtin_ctzll(candidates)
+                candidates &= candidates - 1
+                n = self.keyword_len[k]
+                if n > end - i:
+                    continue
+                word = self.keyword_chars + self.keyword_at[k]
+                for j in range(1, n):
+                    c = char_at(kind, data, i + j)
+                    if lower:
+                        c = ascii_lower(c)
+                    if c != word[j]:
+                        break
+                else:
+                    found |= 1ULL << k
+        return found
+
+    cdef StartRules start_rules(self, str stripped, unsigned int first, unsigned int second):
+        """The rules of line_rules_with_needs(stripped[:2]), cached."""
+        key = ((<unsigned long long>first) << 21) | second
+        cdef PyObject* cached = PyDict_GetItem(self.rules_cache, key)
+        if cached != NULL:
+            return <StartRules>cached
+        if len(self.rules_cache) >= MAX_CACHED_STARTS:
+            self.rules_cache.clear()
+        rules = StartRules(self.rules_for(stripped[:LINE_PREFIX]), self.rule_parts,
+                           self.end_mask)
+        self.rules_cache[key] = rules
+        return rules
+
+    cdef object match_span(self, str text, Py_ssize_t start, Py_ssize_t end, bint ascii):
+        """match() of the line text[start:end] (``ascii``: text holds only ASCII)."""
+        cdef unsigned int kind = PyUnicode_KIND(text)
+        cdef const void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t i
+        cdef unsigned int signals = 0, second, last
+        cdef StartRules rules
+        cdef unsigned long long found
+        while start < end and Py_UNICODE_ISSPACE(<Py_UCS4>char_at(kind, data, start)):
+            start += 1
+        while end > start and Py_UNICODE_ISSPACE(<Py_UCS4>char_at(kind, data, end - 1)):
+            end -= 1
+        if start == end or end - start > self.max_line:
+            return None
+        for i in range(start, end):
+            signals |= self.bits_of(char_at(kind, data, i))
+        if start == 0 and end == PyUnicode_GET_LENGTH(text):
+            stripped = text
+        else:
+            stripped = PyUnicode_Substring(text, start, end)
+        second = char_at(kind, data, start + 1) if end - start > 1 else NO_SECOND
+        rules = self.start_rules(stripped, char_at(kind, data, start), second)
+        last = char_at(kind, data, end - 1)
+        for i in range(rules.n):
+            if rules.may_match(i, signals, last) and rules.matches[i](stripped) is not None:
+                return rules.reasons[i]
+        if ascii:
+            found = self.keywords_in(kind, data, start, end, True)
+        else:
+            lowered = stripped.lower()
+            found = self.keywords_in(PyUnicode_KIND(lowered), PyUnicode_DATA(lowered), 0,
+                                     PyUnicode_GET_LENGTH(lowered), False)
+        while found:
+            match = self.keyword_searches[__builtin_ctzll(found)](stripped)
+            if match is not None:
+                return match.lastgroup
+            found &= found - 1
+        return None
+
+    def match(self, str line not None):
+        """Name of the first boilerplate rule a (short) line matches, else None
+        (cleaning.lines.match_line_rule_py).
+
+        >>> import cleaning.lines as lines
+        >>> rules = lines.compiled_line_rules()
+        >>> rules.match(" Tel: +86-17091920596 "), rules.match("12,345 views"), rules.match("Hi")
+        ('contact', 'counter', None)
+        """
+        return self.match_span(line, 0, PyUnicode_GET_LENGTH(line), PyUnicode_IS_ASCII(line))
+
+    def drop_lines(self, str text not None):
+        """``text`` without the lines ('\\n'-separated) a rule matches: ``text`` itself when none
+        does, None when every line does (cleaning.lines.drop_rule_lines_py).
+
+        >>> import cleaning.lines as lines
+        >>> rules = lines.compiled_line_rules()
+        >>> text = "Body\\nTel: 123 456 789\\nMore"
+        >>> rules.drop_lines(text), rules.drop_lines("Body") == "Body", rules.drop_lines("Tel: 123 456 789")
+        ('Body\\nMore', True, None)
+        """
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), start = 0, end
+        cdef bint ascii = PyUnicode_IS_ASCII(text)
+        cdef list kept = None  # made at the first dropped line
+        while True:
+            end = PyUnicode_FindChar(text, 10, start, n, 1)
+            if end < 0:
+                end = n
+            if self.match_span(text, start, end, ascii) is None:
+                if kept is not None:
+                    kept.append(PyUnicode_Substring(text, start, end))
+            elif kept is None:
+                kept = [PyUnicode_Substring(text, 0, start - 1)] if start else []
+            if end == n:
+                break
+            start = end + 1
+        if kept is None:
+            return text
+        return "\n".join(kept) if kept else None

@@ -27,7 +27,7 @@ from lxml import etree
 
 from cleaning import rules
 from cleaning.compiled import load_speedups
-from cleaning.lines import compile_extra_patterns, is_boilerplate_line, match_line_rule
+from cleaning.lines import compile_extra_patterns, drop_rule_lines, is_boilerplate_line
 from cleaning.parse import remove_keeping_tails
 from cleaning.types import CleaningConfig
 from cleaning.urls import site_key
@@ -1410,14 +1410,13 @@ def strip_line_rules(block: Block, extra: tuple[re.Pattern[str], ...]) -> Block 
     if block.kind == "pre" or (len(text) > 2 * rules.MAX_BOILERPLATE_LINE
                                and "\n" not in text and not extra):
         return block
-    if not extra:  # built-in rules only (almost every page): no per-line extra-pattern test
-        if "\n" not in text:  # one line (most blocks): no split and join
-            return block if match_line_rule(text) is None else None
-        lines = text.split("\n")
-        kept = [line for line in lines if match_line_rule(line) is None]
-    else:
-        lines = text.split("\n")
-        kept = [line for line in lines if not is_boilerplate_line(line, extra)]
+    if not extra:  # built-in rules only (almost every page): every line tested in one call
+        cleaned = drop_rule_lines(text)
+        if cleaned is text:
+            return block
+        return None if cleaned is None else Block(cleaned, block.kind, block.link_chars)
+    lines = text.split("\n")
+    kept = [line for line in lines if not is_boilerplate_line(line, extra)]
     if len(kept) == len(lines):
         return block
     if not kept:

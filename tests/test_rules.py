@@ -6,7 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaning.extract import CONTENT, JUNK, NEUTRAL, classify_attrs, is_hidden_class
-from cleaning.lines import drop_boilerplate_lines, is_boilerplate_line, match_line_rule
+from cleaning.lines import (
+    drop_boilerplate_lines,
+    drop_rule_lines,
+    drop_rule_lines_py,
+    is_boilerplate_line,
+    match_line_rule,
+    match_line_rule_py,
+)
 from cleaning.rules import (
     END_MARKER_RE,
     ERROR_PAGE_RE,
@@ -236,12 +243,15 @@ NEGATIVE_LINES = [
 
 @pytest.mark.parametrize("line,reason", LINE_CASES)
 def test_boilerplate_line_is_recognised(line, reason):
+    """(match_line_rule is the compiled form when cleaning._speedups is built)"""
     assert match_line_rule(line) == reason
+    assert match_line_rule_py(line) == reason
 
 
 @pytest.mark.parametrize("line", NEGATIVE_LINES)
 def test_real_sentence_survives(line):
     assert match_line_rule(line) is None
+    assert match_line_rule_py(line) is None
 
 
 def test_anywhere_keywords_cover_every_unanchored_pattern():
@@ -412,3 +422,46 @@ def test_two_character_dispatch_on_mutated_lines(line, data):
     if stripped:
         full = full_rule_regex(anchored=True).match(stripped)
         assert (full.lastgroup if full else None) == match_start_rule(stripped)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from([line for line, _ in LINE_CASES] + NEGATIVE_LINES), max_size=4),
+       st.data())
+def test_line_rules_compiled_and_python_agree_on_mutated_blocks(block_lines, data):
+    """Case flips, look-alike letters (ſ, K, İ, Σ), other digits and padding: the compiled
+    line rules (when built) judge every line and block as match_line_rule_py does."""
+    mutated = []
+    for line in block_lines:
+        chars = list(line)
+        for i in data.draw(st.lists(st.integers(0, max(len(chars) - 1, 0)), max_size=3)):
+            if chars:
+                chars[i] = data.draw(st.sampled_from([chars[i].swapcase(), "ſ", "\u212a", "İ", "Σ",
+                                                      "٣", "\u3000", chars[i].upper()]))
+        mutated.append("".join(chars))
+    text = "\n".join(mutated)
+    assert drop_rule_lines(text) == drop_rule_lines_py(text)
+    for line in mutated:
+        assert match_line_rule(line) == match_line_rule_py(line)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from([line for line, _ in LINE_CASES] + NEGATIVE_LINES), st.data())
+def test_line_end_gate_keeps_every_rule_that_matches(line, data):
+    """line_end_mask (the compiled form's last-character gate) never rules out an anchored
+    rule that matches the line, on case flips, look-alike letters and cut ends."""
+    import re
+
+    from cleaning.lines import _START_RULES, LATIN1, line_end_mask
+
+    chars = list(line.strip())
+    for i in data.draw(st.lists(st.integers(0, max(len(chars) - 1, 0)), max_size=3)):
+        if chars:
+            chars[i] = data.draw(st.sampled_from([chars[i].swapcase(), "ſ", "\u212a", "İ", "ı",
+                                                  "\xb5", "\xdf", "\xe9", chars[i].upper()]))
+    stripped = "".join(chars[:len(chars) - data.draw(st.integers(0, 3))]).strip()
+    if not stripped or ord(stripped[-1]) >= LATIN1:
+        return
+    for _, pattern, _, _ in _START_RULES:
+        regex = re.compile(pattern[1:], re.IGNORECASE)
+        if regex.match(stripped):
+            assert line_end_mask(regex) >> ord(stripped[-1]) & 1, pattern

@@ -293,3 +293,81 @@ SCORED_TIES = [
 @pytest.mark.parametrize("html", SCORED_TIES)
 def test_scores_ties_and_depth(html: str) -> None:
     assert_same_scores(body_of(html))
+
+
+# Line rules in one pass (cleaning._speedups.LineRules) == match_line_rule_py / drop_rule_lines_py.
+from cleaning import lines  # noqa: E402
+
+LINE_RULES = lines.compiled_line_rules()
+needs_line_rules = pytest.mark.skipif(LINE_RULES is None, reason="cleaning._speedups not built")
+
+
+def assert_same_line_rules(text: str) -> None:
+    """Every line of ``text``, and ``text`` as a block, judged alike by both forms."""
+    assert LINE_RULES.drop_lines(text) == lines.drop_rule_lines_py(text), repr(text)
+    for line in text.split("\n"):
+        assert LINE_RULES.match(line) == lines.match_line_rule_py(line), repr(line)
+
+
+def page_texts(html: str) -> list[str]:
+    """Texts of a page as the line rules meet them: rendered blocks, element texts and tails."""
+    body = body_of(html)
+    texts = [block.text for block in extract.render_blocks_py([body])]
+    for el in body.iter():
+        texts += [el.text or "", el.tail or ""]
+    return texts
+
+
+@needs_line_rules
+def test_line_rules_are_used() -> None:
+    for name in ("match_line_rule", "drop_rule_lines"):
+        assert isinstance(getattr(lines, name).__self__, type(LINE_RULES)), name
+
+
+@needs_line_rules
+@pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
+def test_line_rules_on_saved_pages(name: str) -> None:
+    for text in page_texts((CASES_DIR / f"{name}.html").read_text(encoding="utf-8")):
+        assert_same_line_rules(text)
+
+
+TRICKY_LINES = [
+    "", " ", "\n", "\n\n", "x", "x\n", "\nTel: 123 456 789", "Tel: 123 456 789\n", "\u3000Tel：123456\xa0",
+    "İmpressum", "İMPRESSUM", "IMPRESSUM", "ımpressum", "Photo: AFP", "PHOTO: AFP", "ſhare: x",
+    "Share: x", "\u212aommentare", "KOMMENTARE (3)", "Kategorie: Sport", "Straße 1, 12345 Berlin",
+    "STRASSE", "Σ © 2021 ΑΣ", "ΣΣ views", "١٢٣ views", "২০২১-০৭-১৭", "７ min read", "12 MIN READ",
+    "Posted：２０２１年", "点击：123", "浏览次数：45", "阅读 12", "人气：8", "公网安备 110", "© 2024",
+    "CC BY-SA 4.0", "cc-by", "Creative Commons", "All Rights Reserved.", "Datenschutz", "Foto: dpa",
+    "Crédito: Reuters", "CRÉDITO: X", "Apóyanos", "APÓYANOS", "Mentions légales", "Unterstütze uns",
+    "UNTERSTÜTZE UNS", "Whatsapp Telegram Youtube", "Follow us on YouTube", "Support us", "ICP备12号",
+    "Newsletter abonnieren", "views", "hits: 12", "12 hits", "Click here", "Tags: a, b", "上一篇：x",
+    "下一篇: y", "« Previous", "Next »", "Home > News > World", "Home / News", "By Jane Doe",
+    "Von Hans Müller", "March 3, 2021", "Lesezeit: 4 Minuten", "Anzeige", "- Werbung -", "Werbung",
+    "Table of contents", "Über den Autor", "Źródło: PAP", "x" * 160, "x" * 161, " Tel: 1234567 " + "x" * 147,
+    "Tel: 1234567 " + "x" * 148, "a\n" * 5 + "Tel: 123 456 789", "Tel: 123 456 789\nTel: 123 456 789",
+    "Body text.\nFoto: dpa\nMore body text.\n© 2021\n", "\U0001F600 views", "😀 © 2020", "\x85Tel: 123456\x1c",
+]
+
+
+@needs_line_rules
+@pytest.mark.parametrize("text", TRICKY_LINES)
+def test_line_rules_on_tricky_lines(text: str) -> None:
+    assert_same_line_rules(text)
+
+
+LINE_PIECES = sorted({word for word, _ in lines.ANYWHERE_RULES}
+                     | {word.upper() for word, _ in lines.ANYWHERE_RULES}) + [
+    "Tel", "Fax:", "Foto", "Photo:", "Tags", "Share", "By ", "Von ", "Next", "Prev", "Home", " > ",
+    " / ", " | ", " - ", "»", "›", "上一篇", "下一篇", "：", ":", "(", ")", "/", "·", "•", "–", "7", "2021",
+    "٣", "۴", "१", "৭", "７", "²", "İ", "ı", "ß", "ẞ", "ſ", "\u212a", "\u212b", "Σ", "σ", "ς", "ǅ",
+    "ﬁ", "É", "é", "e\u0301", " ", "  ", "\xa0", "\u3000", "\t", "\n", "\x1c", "\x85", "\u2028",
+    "min read", "views", "Click", "ago", "Minuten", "Anzeige", "Werbung", "Kommentare", "x" * 70,
+]
+
+
+@needs_line_rules
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(LINE_PIECES), st.text(max_size=3)), max_size=10)
+       .map("".join))
+def test_line_rules_on_generated_lines(text: str) -> None:
+    assert_same_line_rules(text)
