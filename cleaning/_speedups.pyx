@@ -75,7 +75,7 @@ cdef enum:
 
 HIDDEN_VERDICT = (HIDDEN, 0)
 
-API = 4  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
+API = 5  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
 
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
@@ -2242,3 +2242,58 @@ cdef class LineRules:
         if kept is None:
             return text
         return "\n".join(kept) if kept else None
+
+
+# ---------------------------------------------------------------------------
+# cleaning.extract.unlink_offsite_headings: the headings that hold a link
+# ---------------------------------------------------------------------------
+
+cdef inline bint is_named(xmlNode* node, tuple names) noexcept:
+    """An element (no namespace) whose name is one of ``names`` (bytes)."""
+    cdef bytes name
+    if node.type != tree.XML_ELEMENT_NODE or node.ns is not NULL:
+        return False
+    for name in names:
+        if strcmp(<const char*>node.name, <const char*>name) == 0:
+            return True
+    return False
+
+
+cdef xmlNode* next_in_subtree(xmlNode* node, xmlNode* top) noexcept:
+    """The element-like node after ``node`` in document order inside ``top``'s subtree, or
+    NULL (lxml's iter() order)."""
+    cdef xmlNode* child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
+    if child is not NULL:
+        return child
+    while node is not top and next_element(node) is NULL:
+        node = node.parent
+    return next_element(node) if node is not top else NULL
+
+
+def elements_holding(list tops not None, tuple names not None, bytes inner not None):
+    """The elements named one of ``names`` (bytes) in the subtrees of ``tops`` (each top
+    included), in document order, that hold an ``inner`` element below them: what
+    ``[el for top in tops for el in top.iter(*names) if next(el.iter(inner), None) is not
+    None]`` gives, with proxies for those only.
+
+    >>> from lxml import etree
+    >>> root = etree.fromstring("<r><h2>a</h2><h2><b><a/></b></h2><div><h3><a/></h3></div></r>")
+    >>> [el.tag for el in elements_holding([root], (b"h2", b"h3"), b"a")]
+    ['h2', 'h3']
+    """
+    cdef list found = []
+    cdef _Element top
+    cdef xmlNode* node
+    cdef xmlNode* below
+    cdef tuple inner_names = (inner,)
+    for top in tops:
+        node = top._c_node
+        while node is not NULL:
+            if is_named(node, names):
+                below = next_in_subtree(node, node)
+                while below is not NULL and not is_named(below, inner_names):
+                    below = next_in_subtree(below, node)
+                if below is not NULL:
+                    found.append(elementFactory(top._doc, node))
+            node = next_in_subtree(node, top._c_node)
+    return found

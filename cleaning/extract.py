@@ -1373,12 +1373,28 @@ def unlink_offsite_headings(region: Iterable[etree._Element], page_url: str) -> 
     page_site = site_key(page_url) if page_url else ""
     if not page_site:
         return
-    for top in region:
-        for heading in top.iter(*rules.HEADING_TAGS):
-            links = list(heading.iter("a"))
-            if links and all(points_off_site(a.get("href") or "", page_url, page_site)
-                             for a in links):
-                etree.strip_tags(heading, "a")
+    for heading in headings_with_links(region):
+        links = list(heading.iter("a"))  # (none left when an enclosing heading lost them)
+        if links and all(points_off_site(a.get("href") or "", page_url, page_site)
+                         for a in links):
+            etree.strip_tags(heading, "a")
+
+
+_HEADING_NAMES = tuple(sorted(name.encode("ascii") for name in rules.HEADING_TAGS))
+
+
+def headings_with_links(region: Iterable[etree._Element]) -> list[etree._Element]:
+    """The headings of the region (tops included) that hold a link, in document order;
+    compiled: no proxy for the other headings and elements.
+
+    >>> root = etree.fromstring("<div><h2>x</h2><h3><a href='/a'>y</a></h3></div>")
+    >>> [h.tag for h in headings_with_links([root])]
+    ['h3']
+    """
+    if _SPEEDUPS is not None:
+        return _SPEEDUPS.elements_holding(list(region), _HEADING_NAMES, b"a")
+    return [heading for top in region for heading in top.iter(*rules.HEADING_TAGS)
+            if next(heading.iter("a"), None) is not None]
 
 
 def is_link_block(block: Block, keep_linked_headings: bool = False) -> bool:
@@ -1688,11 +1704,12 @@ def release_in_reverse(stats: dict) -> None:
 
 def extract_content(root: etree._Element | None, url: str, config: CleaningConfig,
                     title: str | None = None, scripts_left: bool = True,
-                    noscripts: list[etree._Element] | None = None) -> Content:
+                    noscripts: list[etree._Element] | None = None,
+                    h1s: list[etree._Element] | None = None) -> Content:
     """Find the main content of a parsed page (mutates the tree). ``scripts_left=False``: the
     caller removed every ``<script>`` already (no walk of the tree to look for them).
-    ``noscripts``: every ``<noscript>`` of root in document order, when the caller found them
-    (``ParsedPage.noscripts``), else they are looked for here."""
+    ``noscripts`` / ``h1s``: every ``<noscript>`` / ``<h1>`` of root in document order, when
+    the caller found them (``ParsedPage``), else they are looked for here."""
     if root is None:
         return EMPTY_CONTENT
     body = root.find("body")
@@ -1702,7 +1719,8 @@ def extract_content(root: etree._Element | None, url: str, config: CleaningConfi
         etree.strip_elements(root, "script", with_tail=False)
     resolve_noscript(body, noscripts if body is root or not noscripts
                      else [n for n in noscripts if is_descendant(n, body)])
-    h1 = next(body.iter("h1"), None)
+    h1 = next(body.iter("h1"), None) if h1s is None \
+        else next((h for h in h1s if is_descendant(h, body)), None)  # (not in a dropped noscript)
     heading_text = element_text(h1)[:200] if h1 is not None else ""
     if config.extra_drop_selectors:
         drop_selected(body, config.extra_drop_selectors)

@@ -142,10 +142,11 @@ def _clean_page(raw: RawPage, config: CleaningConfig) -> ArticleRecord | Rejecte
     if not scripts_left:  # the JSON-LD scripts metadata read are all that is left: drop them
         remove_keeping_tails([el for el in page.signal_elements if el.tag == "script"])
     noscripts = page.noscripts
+    h1s = None if scripts_left else [el for el in page.signal_elements if el.tag == "h1"]
     del page  # the collected element proxies are not needed past metadata
     content = extract_content(root, raw.url, config, title=meta.title, scripts_left=scripts_left,
-                              noscripts=noscripts)
-    del noscripts
+                              noscripts=noscripts, h1s=h1s)
+    del noscripts, h1s
     text, fixes = repair_text(content.text) if config.repair_text else (content.text, [])
     title = meta.title
     if title and config.repair_text:

@@ -356,6 +356,8 @@ NOSCRIPT_PAGES = [
     "<body><noscript><p>" + "The whole article sits in noscript for no-JS clients. " * 10
     + "</p></noscript><div id=app></div></body>",  # unwrapped
     "<p>no body element</p><noscript>n</noscript><p>" + "Words and more words. " * 20 + "</p>",
+    "<body><noscript><h1>Hidden heading</h1></noscript><h1>Real heading</h1><p>"
+    + "Body text of the page. " * 20 + "</p><h1>Second</h1></body>",
 ]
 
 
@@ -367,7 +369,27 @@ def test_noscripts_found_at_parse_time_give_the_same_content(html):
     assert given.noscripts, "the parse walk collects them"
     config = CleaningConfig()
     expected = extract_content(walked.root, "https://e.com/a", config)
+    h1s = [el for el in given.signal_elements if el.tag == "h1"]
     assert extract_content(given.root, "https://e.com/a", config,
-                           noscripts=given.noscripts) == expected
+                           noscripts=given.noscripts, h1s=h1s) == expected
+    if "Real heading" in html:
+        assert expected.heading_text == "Real heading"
     if "Enable JS" in html:
         assert "Enable JS" not in expected.text and "tail kept" in expected.text
+
+
+@pytest.mark.parametrize("html", [
+    "<div><h2>x</h2><h3><a href='/a'>y</a></h3><h2><span><a>z</a></span></h2></div>",
+    "<div><h2><a>a</a><h3><a>b</a></h3></h2><p><a>not a heading</a></p><h4>no link</h4></div>",
+    "<h1><!-- c --><a>x</a></h1>",
+] + sorted(str(p) for p in (pathlib.Path(__file__).parent / "cases").glob("*.html")))
+def test_headings_with_links_compiled_matches_python(html):
+    from cleaning import extract, rules
+    from cleaning.parse import parse_tree
+    if html.endswith(".html"):
+        html = pathlib.Path(html).read_text(encoding="utf-8")
+    root = parse_tree(html)
+    for tops in ([root], list(root.iter())[:60], list(root.iter("div"))):
+        expected = [h for top in tops for h in top.iter(*rules.HEADING_TAGS)
+                    if next(h.iter("a"), None) is not None]
+        assert extract.headings_with_links(tops) == expected
