@@ -72,7 +72,7 @@ cdef enum:
 
 HIDDEN_VERDICT = (HIDDEN, 0)
 
-API = 3  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
+API = 4  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
 
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
@@ -1887,3 +1887,144 @@ def count_elements(_Element root not None, Py_ssize_t stop):
                 return count
         node = node.next
     return count
+
+
+# ---------------------------------------------------------------------------
+# cleaning.parse.scan_signals: the metadata tags read in one walk, scripts to drop found
+# ---------------------------------------------------------------------------
+
+cdef enum:
+    SIG_NONE = 0
+    SIG_META = 1
+    SIG_LINK = 2
+    SIG_SCRIPT = 3
+    SIG_TITLE = 4
+    SIG_H1 = 5
+    SIG_TIME = 6
+    SIG_HTML = 7
+    SIG_NOSCRIPT = 8
+
+
+cdef int signal_kind(xmlNode* node) noexcept nogil:
+    """Which of cleaning.parse.SIGNAL_TAGS (or noscript) a no-namespace element is."""
+    cdef const char* name = <const char*>node.name
+    if node.ns is not NULL or name is NULL:
+        return SIG_NONE
+    if name[0] == b"m":
+        return SIG_META if strcmp(name, "meta") == 0 else SIG_NONE
+    if name[0] == b"l":
+        return SIG_LINK if strcmp(name, "link") == 0 else SIG_NONE
+    if name[0] == b"s":
+        return SIG_SCRIPT if strcmp(name, "script") == 0 else SIG_NONE
+    if name[0] == b"t":
+        if strcmp(name, "title") == 0:
+            return SIG_TITLE
+        return SIG_TIME if strcmp(name, "time") == 0 else SIG_NONE
+    if name[0] == b"h":
+        if strcmp(name, "h1") == 0:
+            return SIG_H1
+        return SIG_HTML if strcmp(name, "html") == 0 else SIG_NONE
+    if name[0] == b"n":
+        return SIG_NOSCRIPT if strcmp(name, "noscript") == 0 else SIG_NONE
+    return SIG_NONE
+
+
+cdef inline object attribute(xmlNode* node, const char* name):
+    """``el.get(name)`` without the element proxy."""
+    return attributeValueFromNsName(node, NULL, <const tree.xmlChar*>name)
+
+
+cdef object meta_entry(xmlNode* node):
+    """(key, value) of a <meta> as cleaning.parse.scan_signals_py reads it, None without key."""
+    cdef object key = attribute(node, "property")
+    if not key:
+        key = attribute(node, "name")
+        if not key:
+            key = attribute(node, "itemprop")
+            if not key:
+                key = attribute(node, "http-equiv")
+                if not key:
+                    return None
+    value = attribute(node, "content")
+    if value is None:
+        value = attribute(node, "value")
+    return (key, value)
+
+
+cdef object canonical_entry(xmlNode* node):
+    """(rel, href) of a <link> whose rel holds "canonical" in any ASCII case, else None."""
+    cdef xmlAttr* attr = node.properties
+    cdef const char* value
+    while attr is not NULL:  # a cheap test on the bytes before any string is made
+        if attr.ns is NULL and strcmp(<const char*>attr.name, "rel") == 0:
+            value = plain_value(attr)
+            if value is not NULL and not has_ascii_nocase(value, "canonical"):
+                return None
+            break
+        attr = attr.next
+    if attr is NULL:
+        return None
+    rel = attribute(node, "rel")
+    if not rel or "canonical" not in rel.lower():
+        return None
+    return (rel, attribute(node, "href"))
+
+
+def scan_signals(_Element root not None, tuple keep_types not None, bint drop):
+    """cleaning.parse.scan_signals_py: (metas, links, kept scripts, titles, h1s, times, htmls,
+    noscripts, scripts to drop), walking libxml2's nodes; proxies only for listed elements.
+
+    >>> from lxml import etree
+    >>> root = etree.fromstring('<html lang="en"><meta property="og:x" content="1"/>'
+    ...     '<link rel="Canonical" href="/a"/><script>x</script><h1>T</h1></html>')
+    >>> found = scan_signals(root, ("application/ld+json",), True)
+    >>> found[:2], [len(f) for f in found[2:]]
+    (([('og:x', '1')], [('Canonical', '/a')]), [0, 0, 1, 0, 1, 0, 1])
+    """
+    cdef list metas = [], links = [], kept = [], titles = [], h1s = [], times = [], htmls = []
+    cdef list noscripts = [], dropped = []
+    cdef _Document doc = root._doc
+    cdef xmlNode* top = root._c_node
+    cdef xmlNode* node = top
+    cdef xmlNode* child
+    cdef int kind
+    cdef bint keep_untyped = "" in keep_types
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            kind = signal_kind(node)
+            if kind == SIG_META:
+                entry = meta_entry(node)
+                if entry is not None:
+                    metas.append(entry)
+            elif kind == SIG_LINK:
+                entry = canonical_entry(node)
+                if entry is not None:
+                    links.append(entry)
+            elif kind == SIG_SCRIPT:
+                if drop:
+                    script_type = attribute(node, "type")
+                    if (keep_untyped if not script_type
+                            else script_type.strip().lower() in keep_types):
+                        kept.append(elementFactory(doc, node))
+                    else:
+                        dropped.append(elementFactory(doc, node))
+                else:
+                    kept.append(elementFactory(doc, node))
+            elif kind == SIG_TITLE:
+                titles.append(elementFactory(doc, node))
+            elif kind == SIG_H1:
+                h1s.append(elementFactory(doc, node))
+            elif kind == SIG_TIME:
+                times.append(elementFactory(doc, node))
+            elif kind == SIG_HTML:
+                htmls.append(elementFactory(doc, node))
+            elif kind == SIG_NOSCRIPT:
+                noscripts.append(elementFactory(doc, node))
+        child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
+        if child is not NULL:
+            node = child
+            continue
+        while node is not top and next_element(node) is NULL:
+            node = node.parent
+        node = next_element(node) if node is not top else NULL
+    return metas, links, kept, titles, h1s, times, htmls, noscripts, dropped

@@ -48,7 +48,7 @@ from cleaning.jsonld import (
     unescape_entities,
 )
 from cleaning.language import normalize_language
-from cleaning.parse import SIGNAL_TAGS
+from cleaning.parse import SignalScan, scan_signals
 from cleaning.urls import site_of_host
 
 _speedups = load_speedups()  # nodes_with_text: the walk of find_title_element without proxies
@@ -83,7 +83,6 @@ LANGUAGE_META = ("content-language", "dc.language", "dcterms.language", "languag
                  "og:locale", "inlanguage")
 CANONICAL_META = ("og:url", "twitter:url")
 # Tags read in the one pass over the document.
-SCANNED_TAGS = SIGNAL_TAGS  # parse_page collects these while dropping scripts
 NON_VISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "head", "title"))
 # Author cleanup.
 AUTHOR_PREFIX = re.compile(
@@ -288,40 +287,31 @@ def iter_visible_text(el: etree._Element) -> Iterator[str]:
                 yield node.tail
 
 
-def scan_page(root: etree._Element, elements: list[etree._Element] | None = None
-              ) -> PageSignals:
-    """One pass over html/meta/link/title/script/h1/time elements (``elements``: parse_page's)."""
+def scan_page(root: etree._Element, scan: SignalScan | None = None) -> PageSignals:
+    """PageSignals from what the walk over html/meta/link/title/script/h1/time elements read
+    (``scan``: parse_page's, else root is walked here without changing it)."""
+    if scan is None:
+        scan = scan_signals(root, drop=False)
     signals = PageSignals()
-    for el in root.iter(*SCANNED_TAGS) if elements is None else elements:
-        tag = el.tag
-        if tag == "meta":
-            key = (el.get("property") or el.get("name") or el.get("itemprop")
-                   or el.get("http-equiv") or "").strip().lower()
-            if key:
-                value = el.get("content")
-                if value is None:
-                    value = el.get("value")
-                signals.meta.setdefault(key, []).append(value)
-        elif tag == "link":
-            rel = el.get("rel")
-            if rel and "canonical" in rel.lower().split():
-                href = el.get("href")
-                if href:
-                    signals.canonical_links.append(href.strip())
-        elif tag == "script":
-            if "ld+json" in (el.get("type") or "").lower() and el.text:
-                signals.ld_scripts.append(el.text)
-        elif tag == "title":
-            if signals.title is None:
-                signals.title = squash("".join(el.itertext())) or None
-        elif tag == "h1":
-            if len(signals.h1s) < 5:
-                signals.h1s.append(el)
-        elif tag == "time":
-            if len(signals.times) < 20:
-                signals.times.append(el)
-        elif tag == "html" and signals.html_lang is None:
-            signals.html_lang = el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang")
+    meta = signals.meta
+    for key, value in scan.metas:
+        key = key.strip().lower()
+        if key:
+            meta.setdefault(key, []).append(value)
+    signals.canonical_links = [href.strip() for rel, href in scan.links
+                               if href and "canonical" in rel.lower().split()]
+    signals.ld_scripts = [el.text for el in scan.scripts
+                          if "ld+json" in (el.get("type") or "").lower() and el.text]
+    for el in scan.titles:
+        signals.title = squash("".join(el.itertext())) or None
+        if signals.title is not None:
+            break
+    signals.h1s = scan.h1s[:5]
+    signals.times = scan.times[:20]
+    for el in scan.htmls:
+        signals.html_lang = el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang")
+        if signals.html_lang is not None:
+            break
     return signals
 
 
@@ -1033,12 +1023,11 @@ def first_date(values: list[Any], source: str) -> DateValue | None:
 # ---------------------------------------------------------------------------- the cascade
 
 
-def extract_metadata(root: Any, url: str, signal_elements: list[etree._Element] | None = None
-                     ) -> Metadata:
+def extract_metadata(root: Any, url: str, signal_scan: SignalScan | None = None) -> Metadata:
     """Metadata of a parsed page (the tree is not modified).
 
-    ``signal_elements``: the SCANNED_TAGS elements of root in document order, when the parse
-    stage collected them (``ParsedPage.signal_elements``); else the tree is walked here.
+    ``signal_scan``: what the parse stage read of root's html/meta/link/title/script/h1/time
+    elements (``ParsedPage.signals``), else the tree is walked here.
 
     >>> from lxml import html as lh
     >>> doc = lh.fromstring('<html lang="en-US"><head><title>Big News - Example</title>'
@@ -1054,7 +1043,7 @@ def extract_metadata(root: Any, url: str, signal_elements: list[etree._Element] 
     if hasattr(root, "getroot"):
         root = root.getroot()
     url = url or ""
-    signals = scan_page(root, signal_elements)
+    signals = scan_page(root, signal_scan)
     graph = JsonLdGraph.from_scripts(signals.ld_scripts) if signals.ld_scripts else None
     canonical = choose_canonical(signals, url)
     title_hints = [signals.title or "", signals.first(TITLE_META) or ""]

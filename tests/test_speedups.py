@@ -293,3 +293,78 @@ SCORED_TIES = [
 @pytest.mark.parametrize("html", SCORED_TIES)
 def test_scores_ties_and_depth(html: str) -> None:
     assert_same_scores(body_of(html))
+
+
+# cleaning.parse.scan_signals: the compiled walk == scan_signals_py (same values, same elements
+# in the same order, the same scripts dropped).
+from cleaning import parse as parse_stage  # noqa: E402
+
+KEPT = parse_stage.KEPT_SCRIPT_TYPES
+SIGNAL_MARKUP = [
+    "<html lang='de'><head><title> A  <b>b</b> </title><title>second</title>"
+    "<meta property='' name='Author' content='x'><meta name='  ' content='y'>"
+    "<meta itemprop='datePublished' value='2020'><meta http-equiv='Content-Language' content='en'>"
+    "<meta content='no key'><meta property='og:title'><link rel='CANONICAL' href=' /a '>"
+    "<link rel='alternate canonical-x' href='/b'><link rel='canonİcal' href='/c'><link rel=''>"
+    "<link href='/d'><script type=' Application/LD+JSON '>{}</script><script>x()</script>"
+    "<script type=''>y</script><script type='text/javascript'>z</script></head>"
+    "<body>a<script>s</script>tail<h1>H</h1><noscript><p>n</p></noscript><time>t</time>"
+    "<html lang='x'></html><p>b<script>1</script><script>2</script>c</p></body></html>",
+    "<p>no head</p>",
+    "<html xml:lang='fr'><body><svg><title>svg</title></svg><h1/><h1/><time/></body></html>",
+    "<meta name='\u0130d' content='\xa0v\xa0'><script type='\xa0application/ld+json\u3000'>"
+    "{}</script><link rel='\u212aanonical canonical' href='x'>",
+]
+
+
+def assert_same_signals(html: str) -> None:
+    """Read-only scans compare element for element on one tree; dropping scans on two parses
+    compare by value and by the tree left."""
+    root = parse_stage.parse_tree(html, None)
+    c = extract._SPEEDUPS.scan_signals(root, KEPT, False)
+    assert c == parse_stage.scan_signals_py(root, KEPT, False)
+    trees = []
+    for scan in (extract._SPEEDUPS.scan_signals, parse_stage.scan_signals_py):
+        root = parse_stage.parse_tree(html, None)
+        found = scan(root, KEPT, True)
+        shape = [[(el.tag, el.get("type"), el.sourceline) for el in group]
+                 if group and isinstance(group[0], etree._Element) else group for group in found]
+        parse_stage.remove_keeping_tails(found[-1])
+        trees.append((shape, etree.tostring(root)))
+    assert trees[0] == trees[1]
+
+
+@needs_speedups
+@pytest.mark.parametrize("html", SIGNAL_MARKUP)
+def test_scan_signals_tricky(html: str) -> None:
+    assert_same_signals(html)
+
+
+@needs_speedups
+@pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
+def test_scan_signals_saved_pages(name: str) -> None:
+    assert_same_signals((CASES_DIR / f"{name}.html").read_text(encoding="utf-8"))
+
+
+SIGNAL_TAGS = ["meta", "link", "script", "title", "h1", "time", "html", "noscript", "div", "p"]
+SIGNAL_ATTRS = ["", " name='a'", " property='og:x' content='1'", " name='' itemprop='b' value='v'",
+                " http-equiv='c'", " rel='canonical' href='/x'", " rel='Canonical foo'",
+                " rel='nocanonical'", " type='application/ld+json'", " type=' APPLICATION/ld+json'",
+                " type='text/javascript'", " type=''", " lang='en'", " content='z'"]
+
+
+@st.composite
+def signal_markup(draw, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4 if depth < 3 else 0))):
+        tag = draw(st.sampled_from(SIGNAL_TAGS))
+        parts.append(f"<{tag}{draw(st.sampled_from(SIGNAL_ATTRS))}>{draw(TEXTS)}"
+                     f"{draw(signal_markup(depth + 1))}</{tag}>{draw(TEXTS)}")
+    return "".join(parts)
+
+
+@needs_speedups
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(signal_markup())
+def test_scan_signals_generated(html: str) -> None:
+    assert_same_signals(f"<html><head>{html}</head><body>{html}</body></html>")
