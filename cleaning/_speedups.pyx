@@ -72,7 +72,7 @@ cdef enum:
 
 HIDDEN_VERDICT = (HIDDEN, 0)
 
-API = 4  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
+API = 5  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
 
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
@@ -2028,3 +2028,241 @@ def scan_signals(_Element root not None, tuple keep_types not None, bint drop):
             node = node.parent
         node = next_element(node) if node is not top else NULL
     return metas, links, kept, titles, h1s, times, htmls, noscripts, dropped
+
+
+# ---------------------------------------------------------------------------
+# cleaning.metadata.text_near_title: the text pieces before and after the title element
+# ---------------------------------------------------------------------------
+
+cdef struct Window:
+    # text_near_title's loop over one side: pieces stripped, counted until ``size > limit``
+    Pending run  # the current piece, as UTF-8
+    long size
+    long limit
+    Py_ssize_t keep  # characters kept of each piece's end (0: all)
+    bint unusual  # an XInclude marker or entity reference: left to the Python form
+
+
+cdef inline bint is_html_element(xmlNode* node) noexcept nogil:
+    return node.type == tree.XML_ELEMENT_NODE and node.ns is NULL and \
+        strcmp(<const char*>node.name, "html") == 0
+
+
+cdef bint is_named(xmlNode* node, tuple names) noexcept:
+    """A no-namespace element whose name is one of ``names`` (bytes)."""
+    cdef object name
+    if node.type != tree.XML_ELEMENT_NODE or node.ns is not NULL:
+        return False
+    for name in names:
+        if strcmp(<const char*>node.name, <const char*>(<bytes>name)) == 0:
+            return True
+    return False
+
+
+cdef int flush_piece(Window* w, list out) except -1:
+    """Append the current piece stripped (its last ``keep`` characters) when not empty;
+    1 once the window is full (text_near_title stops reading), else 0."""
+    cdef const unsigned char* s = <const unsigned char*>w.run.data
+    cdef Py_ssize_t i = 0, j = w.run.size, k, size, start
+    cdef long count = 0, kept = 0
+    w.run.size = 0
+    while i < j:  # leading space
+        if not is_space(decode_at(s + i, &size)):
+            break
+        i += size
+    if i == j:
+        return 0
+    while True:  # trailing space
+        k = j - 1
+        while (s[k] & 0xC0) == 0x80:
+            k -= 1
+        if not is_space(decode_at(s + k, &size)):
+            break
+        j = k
+    start = i
+    for k in range(i, j):
+        if (s[k] & 0xC0) != 0x80:
+            count += 1
+    if w.keep > 0 and count > w.keep:
+        k = j
+        while kept < w.keep:
+            k -= 1
+            if (s[k] & 0xC0) != 0x80:
+                kept += 1
+        start = k
+    out.append(PyUnicode_DecodeUTF8(<const char*>s + start, j - start, NULL))
+    w.size += count
+    return 1 if w.size > w.limit else 0
+
+
+cdef int add_run(Window* w, xmlNode* start) except -1:
+    """Add the run of text nodes at ``start`` (lxml's .text / .tail) to the current piece."""
+    cdef xmlNode* node = start
+    while node is not NULL:
+        if is_text_node(node):
+            if node.content is not NULL:
+                pending_add(&w.run, <const char*>node.content, strlen(<const char*>node.content),
+                            False)
+        elif node.type == tree.XML_XINCLUDE_START or node.type == tree.XML_XINCLUDE_END:
+            w.unusual = True
+            return 0
+        else:
+            return 0
+        node = node.next
+    return 0
+
+
+cdef int add_string_value(Window* w, xmlNode* top) except -1:
+    """Add XPath ``string()`` of an element (all its text and CDATA descendants)."""
+    cdef xmlNode* node = top.children
+    if node is NULL:
+        return 0
+    while True:
+        if is_text_node(node):
+            if node.content is not NULL:
+                pending_add(&w.run, <const char*>node.content, strlen(<const char*>node.content),
+                            False)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            w.unusual = True
+            return 0
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        while node.next is NULL:
+            node = node.parent
+            if node is top:
+                return 0
+        node = node.next
+
+
+cdef xmlNode* element_from(xmlNode* node, Window* w) noexcept:
+    """The first element node at or after ``node`` among its siblings (what lxml's iterwalk
+    visits: no comments or PIs); NULL, with ``w.unusual`` set at an entity reference or
+    XInclude marker."""
+    while node is not NULL and node.type != tree.XML_ELEMENT_NODE:
+        if node.type == tree.XML_ENTITY_REF_NODE or node.type == tree.XML_XINCLUDE_START \
+                or node.type == tree.XML_XINCLUDE_END:
+            w.unusual = True
+            return NULL
+        node = node.next
+    return node
+
+
+cdef int visible_piece(Window* w, xmlNode* start, list out) except -1:
+    """The run of text nodes at ``start`` as one piece; 1 once the window is full or the
+    markup is unusual."""
+    add_run(w, start)
+    if w.unusual:
+        return 1
+    return flush_piece(w, out)
+
+
+cdef int visible_pieces(Window* w, xmlNode* top, tuple hidden, list out) except -1:
+    """cleaning.metadata.iter_visible_text(top) into the window, as its iterwalk reads it:
+    each element's .text at its start and .tail at its end (top's tail not), nothing inside
+    or of the ``hidden`` elements (their subtrees are passed over whole), nothing after a
+    comment or PI (iterwalk does not visit them). 1: the window is full or the markup
+    unusual."""
+    cdef xmlNode* node = top
+    cdef xmlNode* child
+    while True:
+        if not is_named(node, hidden):  # its start: its .text, then its children
+            if visible_piece(w, node.children, out):
+                return 1
+            child = element_from(node.children, w)
+            if w.unusual:
+                return 1
+            if child is not NULL:
+                node = child
+                continue
+        while True:  # the end of node and of the ancestors it closes: their tails
+            if node is top:
+                return 0
+            if visible_piece(w, node.next, out):
+                return 1
+            child = element_from(node.next, w)
+            if w.unusual:
+                return 1
+            if child is not NULL:
+                node = child
+                break
+            node = node.parent
+
+
+cdef int following_pieces(Window* w, xmlNode* anchor, tuple hidden, list out) except -1:
+    """cleaning.metadata.iter_following_text(anchor) into the window."""
+    cdef xmlNode* node = anchor
+    cdef xmlNode* sibling
+    while node is not NULL and not is_html_element(node):
+        if visible_piece(w, node.next, out):
+            return 1
+        sibling = next_element(node)
+        while sibling is not NULL:
+            if sibling.type == tree.XML_ELEMENT_NODE and visible_pieces(w, sibling, hidden, out):
+                return 1
+            if visible_piece(w, sibling.next, out):
+                return 1
+            sibling = next_element(sibling)
+        node = parent_element(node)
+    return 0
+
+
+cdef inline xmlNode* previous_element(xmlNode* node) noexcept nogil:
+    cdef xmlNode* sibling = node.prev
+    while sibling is not NULL and not _isElement(sibling):
+        sibling = sibling.prev
+    return sibling
+
+
+cdef int preceding_pieces(Window* w, xmlNode* anchor, list out) except -1:
+    """cleaning.metadata.iter_preceding_text(anchor) into the window (nearest first)."""
+    cdef xmlNode* node = anchor
+    cdef xmlNode* sibling
+    while node is not NULL and not is_html_element(node):
+        sibling = previous_element(node)
+        while sibling is not NULL:
+            if visible_piece(w, sibling.next, out):
+                return 1
+            if sibling.type == tree.XML_ELEMENT_NODE:
+                add_string_value(w, sibling)
+                if w.unusual or flush_piece(w, out):
+                    return 1
+            sibling = previous_element(sibling)
+        node = parent_element(node)
+        if node is not NULL and visible_piece(w, node.children, out):
+            return 1
+    return 0
+
+
+def near_title_pieces(_Element anchor not None, tuple hidden not None, long before_limit,
+                      long after_limit):
+    """cleaning.metadata.window_pieces over iter_preceding_text (each piece's last
+    ``before_limit`` characters) and over iter_following_text: (before, after), or None for
+    markup this does not read (XInclude markers, entity references).
+
+    >>> from lxml import etree
+    >>> root = etree.fromstring("<html><div>a <b>b</b> <h1>T</h1>x<script>s</script>y</div></html>")
+    >>> near_title_pieces(root[0][1], (b"script",), 160, 500)
+    (['b', 'a'], ['x', 'y'])
+    """
+    cdef Window w
+    cdef list before = [], after = []
+    w.run.data = NULL
+    w.run.size = w.run.capacity = 0
+    w.unusual = False
+    try:
+        w.size = 0
+        w.limit = before_limit
+        w.keep = before_limit
+        preceding_pieces(&w, anchor._c_node, before)
+        if w.unusual:
+            return None
+        w.size = 0
+        w.limit = after_limit
+        w.keep = 0
+        following_pieces(&w, anchor._c_node, hidden, after)
+        if w.unusual:
+            return None
+    finally:
+        free(w.run.data)
+    return before, after

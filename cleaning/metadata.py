@@ -84,6 +84,7 @@ LANGUAGE_META = ("content-language", "dc.language", "dcterms.language", "languag
 CANONICAL_META = ("og:url", "twitter:url")
 # Tags read in the one pass over the document.
 NON_VISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "head", "title"))
+_HIDDEN_NAMES = tuple(sorted(tag.encode() for tag in NON_VISIBLE_TAGS))  # for cleaning._speedups
 # Author cleanup.
 AUTHOR_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|published|story|words|text|photos?|article|erstellt|"
@@ -862,26 +863,41 @@ def text_near_title(anchor: etree._Element | None) -> str:
     """
     if anchor is None:
         return ""
-    before: list[str] = []
-    size = 0
-    for piece in iter_preceding_text(anchor):
-        piece = piece.strip()
-        if piece:
-            before.append(piece)
-            size += len(piece)
-            if size > TEXT_WINDOW_BEFORE:
-                break
-    after: list[str] = [element_text(anchor, 300)]
-    size = 0
-    for piece in iter_following_text(anchor):
-        piece = piece.strip()
-        if piece:
-            after.append(piece)
-            size += len(piece)
-            if size > TEXT_WINDOW_AFTER:
-                break
+    before, after = near_title_pieces(anchor)
     head = "\n".join(reversed(before))[-TEXT_WINDOW_BEFORE:]
-    return "\n".join(([head] if head else []) + after)
+    return "\n".join(([head] if head else []) + [element_text(anchor, 300)] + after)
+
+
+def near_title_pieces(anchor: etree._Element) -> tuple[list[str], list[str]]:
+    """The stripped pieces of text before anchor (nearest first, each cut to its last
+    TEXT_WINDOW_BEFORE characters: only the end of the window is kept) and after it, each
+    side read until it holds more than its window. In C when built."""
+    if _speedups is not None:
+        found = _speedups.near_title_pieces(anchor, _HIDDEN_NAMES, TEXT_WINDOW_BEFORE,
+                                            TEXT_WINDOW_AFTER)
+        if found is not None:  # None: markup it leaves to Python (entity references, XInclude)
+            return found
+    return (window_pieces(iter_preceding_text(anchor), TEXT_WINDOW_BEFORE, TEXT_WINDOW_BEFORE),
+            window_pieces(iter_following_text(anchor), TEXT_WINDOW_AFTER))
+
+
+def window_pieces(pieces: Iterator[str], limit: int, keep: int = 0) -> list[str]:
+    """The non-empty stripped pieces (the last ``keep`` characters of each, all when 0) until
+    they hold more than ``limit`` characters.
+
+    >>> window_pieces(iter([" ab ", "", "cde", "f"]), 4, 2)
+    ['ab', 'de']
+    """
+    window: list[str] = []
+    size = 0
+    for piece in pieces:
+        piece = piece.strip()
+        if piece:
+            window.append(piece[-keep:] if keep else piece)
+            size += len(piece)
+            if size > limit:
+                break
+    return window
 
 
 # ---------------------------------------------------------------------------- dates

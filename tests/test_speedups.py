@@ -368,3 +368,82 @@ def signal_markup(draw, depth: int = 0) -> str:
 @given(signal_markup())
 def test_scan_signals_generated(html: str) -> None:
     assert_same_signals(f"<html><head>{html}</head><body>{html}</body></html>")
+
+
+# cleaning.metadata.near_title_pieces: the compiled reading of the text around an element ==
+# window_pieces over iter_preceding_text / iter_following_text, for every element of a page.
+from cleaning import metadata  # noqa: E402
+
+NEAR_TITLE_MARKUP = [
+    "<html><head><title>T</title></head><body>lead<div>a <b>b</b> <!-- c --> after comment"
+    "<h1>Title</h1>x<script>s</script>y<noscript>n</noscript><p>p1<svg><text>v</text></svg>"
+    "t<?pi z?>after pi<i>i</i></p></div>tail</body></html>",
+    "<div>\u3000 \xa0<p>" + "long " * 80 + "</p><h2>Title\u2028</h2>\x1c" + "<p>é中 " * 90
+    + "</p></div>",
+    "<html><body><h1>Only</h1></body></html>",
+    "<table><tr><td>Menu</td></tr><tr><td><b>Title</b></td></tr><tr><td>2012-06-04</td></tr></table>",
+    "<div><style>x</style><template><p>t</p></template><p>a<title>in body</title>b</p>"
+    "<h1>T</h1><head>h</head>c</div>",
+]
+
+
+def assert_same_near_title(root: etree._Element) -> None:
+    """Every element as the anchor, with the real windows and with small ones (cuts and stops
+    inside generated text)."""
+    windows = ((metadata.TEXT_WINDOW_BEFORE, metadata.TEXT_WINDOW_AFTER), (3, 7))
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for before, after in windows:
+            compiled = extract._SPEEDUPS.near_title_pieces(el, metadata._HIDDEN_NAMES, before,
+                                                           after)
+            expected = (metadata.window_pieces(metadata.iter_preceding_text(el), before, before),
+                        metadata.window_pieces(metadata.iter_following_text(el), after))
+            assert compiled == expected, (el.tag, before)
+
+
+@needs_speedups
+@pytest.mark.parametrize("html", NEAR_TITLE_MARKUP)
+def test_near_title_tricky(html: str) -> None:
+    from lxml import html as lxml_html
+
+    assert_same_near_title(parse_page(html).root)
+    assert_same_near_title(lxml_html.fromstring(html))  # comments and PIs kept
+
+
+@needs_speedups
+@pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
+def test_near_title_saved_pages(name: str) -> None:
+    assert_same_near_title(parse_page((CASES_DIR / f"{name}.html").read_text(encoding="utf-8")).root)
+
+
+@needs_speedups
+def test_near_title_leaves_entities_to_python() -> None:
+    root = etree.fromstring("<!DOCTYPE r [<!ENTITY e 'x'>]><r><p>a&e;b</p><h1>T</h1>&e;c</r>",
+                            etree.XMLParser(resolve_entities=False))
+    assert extract._SPEEDUPS.near_title_pieces(root[1], metadata._HIDDEN_NAMES, 160, 500) is None
+    assert metadata.text_near_title(root[1])
+
+
+NEAR_TAGS = ["div", "p", "h1", "script", "title", "svg", "b", "noscript", "span"]
+
+
+@st.composite
+def near_markup(draw, depth: int = 0) -> str:
+    parts = [draw(TEXTS)]
+    for _ in range(draw(st.integers(0, 4 if depth < 4 else 0))):
+        tag = draw(st.sampled_from(NEAR_TAGS))
+        parts.append(f"<{tag}>{draw(TEXTS)}{draw(near_markup(depth + 1))}</{tag}>"
+                     f"{draw(st.sampled_from(['', '<!--c-->', '<?pi x?>']))}{draw(TEXTS)}")
+    return "".join(parts)
+
+
+@needs_speedups
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(near_markup())
+def test_near_title_generated(html: str) -> None:
+    from lxml import html as lxml_html
+
+    page = f"<html><body><div>{html}</div></body></html>"
+    assert_same_near_title(parse_page(page).root)
+    assert_same_near_title(lxml_html.document_fromstring(page))
