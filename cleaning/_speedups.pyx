@@ -72,7 +72,7 @@ cdef enum:
 
 HIDDEN_VERDICT = (HIDDEN, 0)
 
-API = 5  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
+API = 6  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
 
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
@@ -2266,3 +2266,28 @@ def near_title_pieces(_Element anchor not None, tuple hidden not None, long befo
     finally:
         free(w.run.data)
     return before, after
+
+
+# ---------------------------------------------------------------------------
+# cleaning.extract.enclosing_link: the <a> at or just above a label's element
+# ---------------------------------------------------------------------------
+
+def enclosing_link(_Element el not None, int levels):
+    """``el`` or one of its first ``levels - 1`` ancestors (lxml's getparent: elements only)
+    that is an <a>, else None; no proxy for the others.
+
+    >>> from lxml import etree
+    >>> root = etree.fromstring("<div><a><span><i><b>x</b></i></span></a></div>")
+    >>> enclosing_link(root[0][0], 3).tag, enclosing_link(root[0][0][0][0], 3)
+    ('a', None)
+    """
+    cdef xmlNode* node = el._c_node
+    cdef int level
+    for level in range(levels):
+        if node is NULL:
+            return None
+        if node.type == tree.XML_ELEMENT_NODE and node.ns is NULL \
+                and strcmp(<const char*>node.name, "a") == 0:
+            return elementFactory(el._doc, node)
+        node = parent_element(node)
+    return None

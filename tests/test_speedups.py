@@ -447,3 +447,16 @@ def test_near_title_generated(html: str) -> None:
     page = f"<html><body><div>{html}</div></body></html>"
     assert_same_near_title(parse_page(page).root)
     assert_same_near_title(lxml_html.document_fromstring(page))
+
+
+@needs_speedups
+@pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html"))[:20])
+def test_enclosing_link_saved_pages(name: str) -> None:
+    from lxml import html as lxml_html
+
+    html = (CASES_DIR / f"{name}.html").read_text(encoding="utf-8")
+    for root in (parse_page(html).root, lxml_html.document_fromstring(html)):
+        for el in root.iter():  # comments and PIs too (lxml.html keeps them)
+            for levels in (1, 3, 4):
+                assert extract._SPEEDUPS.enclosing_link(el, levels) is \
+                    extract.enclosing_link_py(el, levels)
