@@ -4,11 +4,12 @@ Each field is a cascade, first found wins: JSON-LD (the article node, see cleani
 ``<meta>`` (og:, article:, dc., parsely, citation_, itemprop; names listed below as data, best
 first) -> markup (h1, ``<time>``, byline elements) -> text patterns near the title -> URL.
 
-Speed (~1-1.5 ms/page on WCXB, see bench/stages_speed.py): one ``iter()`` over the few tags
-that carry metadata (in C), json.loads of ld+json scripts; markup and text are read only for
-fields the declared metadata (JSON-LD, meta) left empty, by walking a bounded number of
-elements after the title element in Python (libxml2 XPath string tests cost ~0.5-1 ms a page
-each). The tree is never modified (metadata runs before extraction).
+Speed (~0.5-0.6 ms/page, see bench/stages_speed.py): the tags that carry metadata are read by the
+parse stage's walk (cleaning.parse.scan_signals: <meta>/<link> values straight from libxml2),
+json.loads of ld+json scripts; markup and text are read only for fields the declared metadata
+(JSON-LD, meta) left empty, by walking a bounded number of elements around the title element
+(in C when cleaning._speedups is built: near_marked, near_title_pieces; libxml2 XPath string
+tests cost ~0.5-1 ms a page each). The tree is never modified (metadata runs before extraction).
 
 Dates from text are searched only in ~500 characters after the title element (and ~160
 before), where templates put "2021-07-17 16:38:28 Click:" or "发布时间：..." lines; never in
