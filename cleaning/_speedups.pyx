@@ -75,7 +75,7 @@ cdef enum:
 
 HIDDEN_VERDICT = (HIDDEN, 0)
 
-API = 5  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
+API = 7  # cleaning.compiled.SPEEDUPS_API: raised with it whenever a compiled form changes
 
 LAYOUT = (TEXT, LINK, PCOUNT, INDEX, LAST, FLAGS,
           HAS_BLOCK_CHILD, HAS_ANCHOR, IS_JUNK, IS_HIDDEN, IS_TOGGLED,
@@ -2245,19 +2245,176 @@ cdef class LineRules:
 
 
 # ---------------------------------------------------------------------------
-# cleaning.extract.unlink_offsite_headings: the headings that hold a link
+# cleaning.parse.scan_signals: the metadata tags read in one walk, scripts to drop found
 # ---------------------------------------------------------------------------
 
-cdef inline bint is_named(xmlNode* node, tuple names) noexcept:
-    """An element (no namespace) whose name is one of ``names`` (bytes)."""
-    cdef bytes name
+cdef enum:
+    SIG_NONE = 0
+    SIG_META = 1
+    SIG_LINK = 2
+    SIG_SCRIPT = 3
+    SIG_TITLE = 4
+    SIG_H1 = 5
+    SIG_TIME = 6
+    SIG_HTML = 7
+    SIG_NOSCRIPT = 8
+
+
+cdef int signal_kind(xmlNode* node) noexcept nogil:
+    """Which of cleaning.parse.SIGNAL_TAGS (or noscript) a no-namespace element is."""
+    cdef const char* name = <const char*>node.name
+    if node.ns is not NULL or name is NULL:
+        return SIG_NONE
+    if name[0] == b"m":
+        return SIG_META if strcmp(name, "meta") == 0 else SIG_NONE
+    if name[0] == b"l":
+        return SIG_LINK if strcmp(name, "link") == 0 else SIG_NONE
+    if name[0] == b"s":
+        return SIG_SCRIPT if strcmp(name, "script") == 0 else SIG_NONE
+    if name[0] == b"t":
+        if strcmp(name, "title") == 0:
+            return SIG_TITLE
+        return SIG_TIME if strcmp(name, "time") == 0 else SIG_NONE
+    if name[0] == b"h":
+        if strcmp(name, "h1") == 0:
+            return SIG_H1
+        return SIG_HTML if strcmp(name, "html") == 0 else SIG_NONE
+    if name[0] == b"n":
+        return SIG_NOSCRIPT if strcmp(name, "noscript") == 0 else SIG_NONE
+    return SIG_NONE
+
+
+cdef inline object attribute(xmlNode* node, const char* name):
+    """``el.get(name)`` without the element proxy."""
+    return attributeValueFromNsName(node, NULL, <const tree.xmlChar*>name)
+
+
+cdef object meta_entry(xmlNode* node):
+    """(key, value) of a <meta> as cleaning.parse.scan_signals_py reads it, None without key."""
+    cdef object key = attribute(node, "property")
+    if not key:
+        key = attribute(node, "name")
+        if not key:
+            key = attribute(node, "itemprop")
+            if not key:
+                key = attribute(node, "http-equiv")
+                if not key:
+                    return None
+    value = attribute(node, "content")
+    if value is None:
+        value = attribute(node, "value")
+    return (key, value)
+
+
+cdef object canonical_entry(xmlNode* node):
+    """(rel, href) of a <link> whose rel holds "canonical" in any ASCII case, else None."""
+    cdef xmlAttr* attr = node.properties
+    cdef const char* value
+    while attr is not NULL:  # a cheap test on the bytes before any string is made
+        if attr.ns is NULL and strcmp(<const char*>attr.name, "rel") == 0:
+            value = plain_value(attr)
+            if value is not NULL and not has_ascii_nocase(value, "canonical"):
+                return None
+            break
+        attr = attr.next
+    if attr is NULL:
+        return None
+    rel = attribute(node, "rel")
+    if not rel or "canonical" not in rel.lower():
+        return None
+    return (rel, attribute(node, "href"))
+
+
+def scan_signals(_Element root not None, tuple keep_types not None, bint drop):
+    """cleaning.parse.scan_signals_py: (metas, links, kept scripts, titles, h1s, times, htmls,
+    noscripts, scripts to drop), walking libxml2's nodes; proxies only for listed elements.
+
+    >>> from lxml import etree
+    >>> root = etree.fromstring('<html lang="en"><meta property="og:x" content="1"/>'
+    ...     '<link rel="Canonical" href="/a"/><script>x</script><h1>T</h1></html>')
+    >>> found = scan_signals(root, ("application/ld+json",), True)
+    >>> found[:2], [len(f) for f in found[2:]]
+    (([('og:x', '1')], [('Canonical', '/a')]), [0, 0, 1, 0, 1, 0, 1])
+    """
+    cdef list metas = [], links = [], kept = [], titles = [], h1s = [], times = [], htmls = []
+    cdef list noscripts = [], dropped = []
+    cdef _Document doc = root._doc
+    cdef xmlNode* top = root._c_node
+    cdef xmlNode* node = top
+    cdef xmlNode* child
+    cdef int kind
+    cdef bint keep_untyped = "" in keep_types
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            kind = signal_kind(node)
+            if kind == SIG_META:
+                entry = meta_entry(node)
+                if entry is not None:
+                    metas.append(entry)
+            elif kind == SIG_LINK:
+                entry = canonical_entry(node)
+                if entry is not None:
+                    links.append(entry)
+            elif kind == SIG_SCRIPT:
+                if drop:
+                    script_type = attribute(node, "type")
+                    if (keep_untyped if not script_type
+                            else script_type.strip().lower() in keep_types):
+                        kept.append(elementFactory(doc, node))
+                    else:
+                        dropped.append(elementFactory(doc, node))
+                else:
+                    kept.append(elementFactory(doc, node))
+            elif kind == SIG_TITLE:
+                titles.append(elementFactory(doc, node))
+            elif kind == SIG_H1:
+                h1s.append(elementFactory(doc, node))
+            elif kind == SIG_TIME:
+                times.append(elementFactory(doc, node))
+            elif kind == SIG_HTML:
+                htmls.append(elementFactory(doc, node))
+            elif kind == SIG_NOSCRIPT:
+                noscripts.append(elementFactory(doc, node))
+        child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
+        if child is not NULL:
+            node = child
+            continue
+        while node is not top and next_element(node) is NULL:
+            node = node.parent
+        node = next_element(node) if node is not top else NULL
+    return metas, links, kept, titles, h1s, times, htmls, noscripts, dropped
+
+
+# ---------------------------------------------------------------------------
+# cleaning.metadata.text_near_title: the text pieces before and after the title element
+# ---------------------------------------------------------------------------
+
+cdef struct Window:
+    # text_near_title's loop over one side: pieces stripped, counted until ``size > limit``
+    Pending run  # the current piece, as UTF-8
+    long size
+    long limit
+    Py_ssize_t keep  # characters kept of each piece's end (0: all)
+    bint unusual  # an XInclude marker or entity reference: left to the Python form
+
+
+cdef inline bint is_html_element(xmlNode* node) noexcept nogil:
+    return node.type == tree.XML_ELEMENT_NODE and node.ns is NULL and \
+        strcmp(<const char*>node.name, "html") == 0
+
+
+cdef bint is_named(xmlNode* node, tuple names) noexcept:
+    """A no-namespace element whose name is one of ``names`` (bytes)."""
+    cdef object name
     if node.type != tree.XML_ELEMENT_NODE or node.ns is not NULL:
         return False
     for name in names:
-        if strcmp(<const char*>node.name, <const char*>name) == 0:
+        if strcmp(<const char*>node.name, <const char*>(<bytes>name)) == 0:
             return True
     return False
 
+
+# cleaning.extract.unlink_offsite_headings (elements_holding): the headings that hold a link
 
 cdef xmlNode* next_in_subtree(xmlNode* node, xmlNode* top) noexcept:
     """The element-like node after ``node`` in document order inside ``top``'s subtree, or
@@ -2297,3 +2454,237 @@ def elements_holding(list tops not None, tuple names not None, bytes inner not N
                     found.append(elementFactory(top._doc, node))
             node = next_in_subtree(node, top._c_node)
     return found
+
+
+cdef int flush_piece(Window* w, list out) except -1:
+    """Append the current piece stripped (its last ``keep`` characters) when not empty;
+    1 once the window is full (text_near_title stops reading), else 0."""
+    cdef const unsigned char* s = <const unsigned char*>w.run.data
+    cdef Py_ssize_t i = 0, j = w.run.size, k, size, start
+    cdef long count = 0, kept = 0
+    w.run.size = 0
+    while i < j:  # leading space
+        if not is_space(decode_at(s + i, &size)):
+            break
+        i += size
+    if i == j:
+        return 0
+    while True:  # trailing space
+        k = j - 1
+        while (s[k] & 0xC0) == 0x80:
+            k -= 1
+        if not is_space(decode_at(s + k, &size)):
+            break
+        j = k
+    start = i
+    for k in range(i, j):
+        if (s[k] & 0xC0) != 0x80:
+            count += 1
+    if w.keep > 0 and count > w.keep:
+        k = j
+        while kept < w.keep:
+            k -= 1
+            if (s[k] & 0xC0) != 0x80:
+                kept += 1
+        start = k
+    out.append(PyUnicode_DecodeUTF8(<const char*>s + start, j - start, NULL))
+    w.size += count
+    return 1 if w.size > w.limit else 0
+
+
+cdef int add_run(Window* w, xmlNode* start) except -1:
+    """Add the run of text nodes at ``start`` (lxml's .text / .tail) to the current piece."""
+    cdef xmlNode* node = start
+    while node is not NULL:
+        if is_text_node(node):
+            if node.content is not NULL:
+                pending_add(&w.run, <const char*>node.content, strlen(<const char*>node.content),
+                            False)
+        elif node.type == tree.XML_XINCLUDE_START or node.type == tree.XML_XINCLUDE_END:
+            w.unusual = True
+            return 0
+        else:
+            return 0
+        node = node.next
+    return 0
+
+
+cdef int add_string_value(Window* w, xmlNode* top) except -1:
+    """Add XPath ``string()`` of an element (all its text and CDATA descendants)."""
+    cdef xmlNode* node = top.children
+    if node is NULL:
+        return 0
+    while True:
+        if is_text_node(node):
+            if node.content is not NULL:
+                pending_add(&w.run, <const char*>node.content, strlen(<const char*>node.content),
+                            False)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            w.unusual = True
+            return 0
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        while node.next is NULL:
+            node = node.parent
+            if node is top:
+                return 0
+        node = node.next
+
+
+cdef xmlNode* element_from(xmlNode* node, Window* w) noexcept:
+    """The first element node at or after ``node`` among its siblings (what lxml's iterwalk
+    visits: no comments or PIs); NULL, with ``w.unusual`` set at an entity reference or
+    XInclude marker."""
+    while node is not NULL and node.type != tree.XML_ELEMENT_NODE:
+        if node.type == tree.XML_ENTITY_REF_NODE or node.type == tree.XML_XINCLUDE_START \
+                or node.type == tree.XML_XINCLUDE_END:
+            w.unusual = True
+            return NULL
+        node = node.next
+    return node
+
+
+cdef int visible_piece(Window* w, xmlNode* start, list out) except -1:
+    """The run of text nodes at ``start`` as one piece; 1 once the window is full or the
+    markup is unusual."""
+    add_run(w, start)
+    if w.unusual:
+        return 1
+    return flush_piece(w, out)
+
+
+cdef int visible_pieces(Window* w, xmlNode* top, tuple hidden, list out) except -1:
+    """cleaning.metadata.iter_visible_text(top) into the window, as its iterwalk reads it:
+    each element's .text at its start and .tail at its end (top's tail not), nothing inside
+    or of the ``hidden`` elements (their subtrees are passed over whole), nothing after a
+    comment or PI (iterwalk does not visit them). 1: the window is full or the markup
+    unusual."""
+    cdef xmlNode* node = top
+    cdef xmlNode* child
+    while True:
+        if not is_named(node, hidden):  # its start: its .text, then its children
+            if visible_piece(w, node.children, out):
+                return 1
+            child = element_from(node.children, w)
+            if w.unusual:
+                return 1
+            if child is not NULL:
+                node = child
+                continue
+        while True:  # the end of node and of the ancestors it closes: their tails
+            if node is top:
+                return 0
+            if visible_piece(w, node.next, out):
+                return 1
+            child = element_from(node.next, w)
+            if w.unusual:
+                return 1
+            if child is not NULL:
+                node = child
+                break
+            node = node.parent
+
+
+cdef int following_pieces(Window* w, xmlNode* anchor, tuple hidden, list out) except -1:
+    """cleaning.metadata.iter_following_text(anchor) into the window."""
+    cdef xmlNode* node = anchor
+    cdef xmlNode* sibling
+    while node is not NULL and not is_html_element(node):
+        if visible_piece(w, node.next, out):
+            return 1
+        sibling = next_element(node)
+        while sibling is not NULL:
+            if sibling.type == tree.XML_ELEMENT_NODE and visible_pieces(w, sibling, hidden, out):
+                return 1
+            if visible_piece(w, sibling.next, out):
+                return 1
+            sibling = next_element(sibling)
+        node = parent_element(node)
+    return 0
+
+
+cdef inline xmlNode* previous_element(xmlNode* node) noexcept nogil:
+    cdef xmlNode* sibling = node.prev
+    while sibling is not NULL and not _isElement(sibling):
+        sibling = sibling.prev
+    return sibling
+
+
+cdef int preceding_pieces(Window* w, xmlNode* anchor, list out) except -1:
+    """cleaning.metadata.iter_preceding_text(anchor) into the window (nearest first)."""
+    cdef xmlNode* node = anchor
+    cdef xmlNode* sibling
+    while node is not NULL and not is_html_element(node):
+        sibling = previous_element(node)
+        while sibling is not NULL:
+            if visible_piece(w, sibling.next, out):
+                return 1
+            if sibling.type == tree.XML_ELEMENT_NODE:
+                add_string_value(w, sibling)
+                if w.unusual or flush_piece(w, out):
+                    return 1
+            sibling = previous_element(sibling)
+        node = parent_element(node)
+        if node is not NULL and visible_piece(w, node.children, out):
+            return 1
+    return 0
+
+
+def near_title_pieces(_Element anchor not None, tuple hidden not None, long before_limit,
+                      long after_limit):
+    """cleaning.metadata.window_pieces over iter_preceding_text (each piece's last
+    ``before_limit`` characters) and over iter_following_text: (before, after), or None for
+    markup this does not read (XInclude markers, entity references).
+
+    >>> from lxml import etree
+    >>> root = etree.fromstring("<html><div>a <b>b</b> <h1>T</h1>x<script>s</script>y</div></html>")
+    >>> near_title_pieces(root[0][1], (b"script",), 160, 500)
+    (['b', 'a'], ['x', 'y'])
+    """
+    cdef Window w
+    cdef list before = [], after = []
+    w.run.data = NULL
+    w.run.size = w.run.capacity = 0
+    w.unusual = False
+    try:
+        w.size = 0
+        w.limit = before_limit
+        w.keep = before_limit
+        preceding_pieces(&w, anchor._c_node, before)
+        if w.unusual:
+            return None
+        w.size = 0
+        w.limit = after_limit
+        w.keep = 0
+        following_pieces(&w, anchor._c_node, hidden, after)
+        if w.unusual:
+            return None
+    finally:
+        free(w.run.data)
+    return before, after
+
+
+# ---------------------------------------------------------------------------
+# cleaning.extract.enclosing_link: the <a> at or just above a label's element
+# ---------------------------------------------------------------------------
+
+def enclosing_link(_Element el not None, int levels):
+    """``el`` or one of its first ``levels - 1`` ancestors (lxml's getparent: elements only)
+    that is an <a>, else None; no proxy for the others.
+
+    >>> from lxml import etree
+    >>> root = etree.fromstring("<div><a><span><i><b>x</b></i></span></a></div>")
+    >>> enclosing_link(root[0][0], 3).tag, enclosing_link(root[0][0][0][0], 3)
+    ('a', None)
+    """
+    cdef xmlNode* node = el._c_node
+    cdef int level
+    for level in range(levels):
+        if node is NULL:
+            return None
+        if node.type == tree.XML_ELEMENT_NODE and node.ns is NULL \
+                and strcmp(<const char*>node.name, "a") == 0:
+            return elementFactory(el._doc, node)
+        node = parent_element(node)
+    return None

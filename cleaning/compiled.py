@@ -14,7 +14,7 @@ from types import ModuleType
 
 # Raised together with ``API`` in cleaning/_speedups.pyx whenever a compiled form is added or
 # changes its signature.
-SPEEDUPS_API = 5
+SPEEDUPS_API = 7
 
 
 def load_speedups() -> ModuleType | None:

@@ -333,7 +333,20 @@ def link_after_label(owner: etree._Element, is_tail: bool) -> etree._Element | N
 
 
 def enclosing_link(el: etree._Element, levels: int = 3) -> etree._Element | None:
-    """``el`` itself or one of its first ancestors when it is an <a>."""
+    """``el`` itself or one of its first ancestors when it is an <a> (in C when built: no
+    proxy for the ancestors passed).
+
+    >>> root = etree.fromstring("<div><a href='/'><span><i><b>x</b></i></span></a></div>")
+    >>> enclosing_link(root[0][0]).tag, enclosing_link(root[0][0][0][0]), enclosing_link(root)
+    ('a', None, None)
+    """
+    if _SPEEDUPS is not None:
+        return _SPEEDUPS.enclosing_link(el, levels)
+    return enclosing_link_py(el, levels)
+
+
+def enclosing_link_py(el: etree._Element | None, levels: int) -> etree._Element | None:
+    """The Python form of ``_speedups.enclosing_link``."""
     for _ in range(levels):
         if el is None:
             return None
@@ -353,6 +366,16 @@ def label_candidates(body: etree._Element) -> list[tuple[etree._Element, bool, s
         if el is not body and el.tail and has_label_keyword(el.tail):
             found.append((el, True, el.tail))
     return found
+
+
+def has_label_word(label: str) -> bool:
+    """Cheap test before the label regexes: every text they match holds one of
+    rules.PREV_NEXT_WORDS once lower-cased.
+
+    >>> has_label_word("NEXT:"), has_label_word("上一篇"), has_label_word("Posted: 2020")
+    (True, True, False)
+    """
+    return rules.PREV_NEXT_WORD_RE.search(label.lower()) is not None
 
 
 def has_label_keyword(text: str) -> bool:
@@ -385,7 +408,10 @@ def find_prev_next(body: etree._Element, base_url: str,
         if a is not None:  # the label is inside the link: "Next: The bridge opens"
             if not a.get("href"):
                 continue
-            label = element_text(a)
+            text = "".join(a.itertext())
+            if not has_label_word(text):  # (collapsing spaces changes no word)
+                continue
+            label = normalize_space(text)  # element_text(a)
             m = rules.PREV_IN_LINK_RE.match(label)
             if m and prev_link is None:
                 prev_link = make_link(a, base_url, m.group("title"))
@@ -395,6 +421,8 @@ def find_prev_next(body: etree._Element, base_url: str,
                 next_link = make_link(a, base_url, m.group("title"))
             continue
         label = text.strip()[-40:]
+        if not has_label_word(label):
+            continue
         is_prev = prev_link is None and rules.PREV_LABEL_RE.search(label)
         is_next = not is_prev and next_link is None and rules.NEXT_LABEL_RE.search(label)
         if not (is_prev or is_next):

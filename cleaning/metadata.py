@@ -4,11 +4,12 @@ Each field is a cascade, first found wins: JSON-LD (the article node, see cleani
 ``<meta>`` (og:, article:, dc., parsely, citation_, itemprop; names listed below as data, best
 first) -> markup (h1, ``<time>``, byline elements) -> text patterns near the title -> URL.
 
-Speed (~1-1.5 ms/page on WCXB, see bench/stages_speed.py): one ``iter()`` over the few tags
-that carry metadata (in C), json.loads of ld+json scripts; markup and text are read only for
-fields the declared metadata (JSON-LD, meta) left empty, by walking a bounded number of
-elements after the title element in Python (libxml2 XPath string tests cost ~0.5-1 ms a page
-each). The tree is never modified (metadata runs before extraction).
+Speed (~0.5-0.6 ms/page, see bench/stages_speed.py): the tags that carry metadata are read by the
+parse stage's walk (cleaning.parse.scan_signals: <meta>/<link> values straight from libxml2),
+json.loads of ld+json scripts; markup and text are read only for fields the declared metadata
+(JSON-LD, meta) left empty, by walking a bounded number of elements around the title element
+(in C when cleaning._speedups is built: near_marked, near_title_pieces; libxml2 XPath string
+tests cost ~0.5-1 ms a page each). The tree is never modified (metadata runs before extraction).
 
 Dates from text are searched only in ~500 characters after the title element (and ~160
 before), where templates put "2021-07-17 16:38:28 Click:" or "发布时间：..." lines; never in
@@ -48,7 +49,7 @@ from cleaning.jsonld import (
     unescape_entities,
 )
 from cleaning.language import normalize_language
-from cleaning.parse import SIGNAL_TAGS
+from cleaning.parse import SignalScan, scan_signals
 from cleaning.urls import site_of_host
 
 _speedups = load_speedups()  # nodes_with_text: the walk of find_title_element without proxies
@@ -83,8 +84,8 @@ LANGUAGE_META = ("content-language", "dc.language", "dcterms.language", "languag
                  "og:locale", "inlanguage")
 CANONICAL_META = ("og:url", "twitter:url")
 # Tags read in the one pass over the document.
-SCANNED_TAGS = SIGNAL_TAGS  # parse_page collects these while dropping scripts
 NON_VISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "head", "title"))
+_HIDDEN_NAMES = tuple(sorted(tag.encode() for tag in NON_VISIBLE_TAGS))  # for cleaning._speedups
 # Author cleanup.
 AUTHOR_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|published|story|words|text|photos?|article|erstellt|"
@@ -288,40 +289,31 @@ def iter_visible_text(el: etree._Element) -> Iterator[str]:
                 yield node.tail
 
 
-def scan_page(root: etree._Element, elements: list[etree._Element] | None = None
-              ) -> PageSignals:
-    """One pass over html/meta/link/title/script/h1/time elements (``elements``: parse_page's)."""
+def scan_page(root: etree._Element, scan: SignalScan | None = None) -> PageSignals:
+    """PageSignals from what the walk over html/meta/link/title/script/h1/time elements read
+    (``scan``: parse_page's, else root is walked here without changing it)."""
+    if scan is None:
+        scan = scan_signals(root, drop=False)
     signals = PageSignals()
-    for el in root.iter(*SCANNED_TAGS) if elements is None else elements:
-        tag = el.tag
-        if tag == "meta":
-            key = (el.get("property") or el.get("name") or el.get("itemprop")
-                   or el.get("http-equiv") or "").strip().lower()
-            if key:
-                value = el.get("content")
-                if value is None:
-                    value = el.get("value")
-                signals.meta.setdefault(key, []).append(value)
-        elif tag == "link":
-            rel = el.get("rel")
-            if rel and "canonical" in rel.lower().split():
-                href = el.get("href")
-                if href:
-                    signals.canonical_links.append(href.strip())
-        elif tag == "script":
-            if "ld+json" in (el.get("type") or "").lower() and el.text:
-                signals.ld_scripts.append(el.text)
-        elif tag == "title":
-            if signals.title is None:
-                signals.title = squash("".join(el.itertext())) or None
-        elif tag == "h1":
-            if len(signals.h1s) < 5:
-                signals.h1s.append(el)
-        elif tag == "time":
-            if len(signals.times) < 20:
-                signals.times.append(el)
-        elif tag == "html" and signals.html_lang is None:
-            signals.html_lang = el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang")
+    meta = signals.meta
+    for key, value in scan.metas:
+        key = key.strip().lower()
+        if key:
+            meta.setdefault(key, []).append(value)
+    signals.canonical_links = [href.strip() for rel, href in scan.links
+                               if href and "canonical" in rel.lower().split()]
+    signals.ld_scripts = [el.text for el in scan.scripts
+                          if "ld+json" in (el.get("type") or "").lower() and el.text]
+    for el in scan.titles:
+        signals.title = squash("".join(el.itertext())) or None
+        if signals.title is not None:
+            break
+    signals.h1s = scan.h1s[:5]
+    signals.times = scan.times[:20]
+    for el in scan.htmls:
+        signals.html_lang = el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang")
+        if signals.html_lang is not None:
+            break
     return signals
 
 
@@ -872,26 +864,41 @@ def text_near_title(anchor: etree._Element | None) -> str:
     """
     if anchor is None:
         return ""
-    before: list[str] = []
-    size = 0
-    for piece in iter_preceding_text(anchor):
-        piece = piece.strip()
-        if piece:
-            before.append(piece)
-            size += len(piece)
-            if size > TEXT_WINDOW_BEFORE:
-                break
-    after: list[str] = [element_text(anchor, 300)]
-    size = 0
-    for piece in iter_following_text(anchor):
-        piece = piece.strip()
-        if piece:
-            after.append(piece)
-            size += len(piece)
-            if size > TEXT_WINDOW_AFTER:
-                break
+    before, after = near_title_pieces(anchor)
     head = "\n".join(reversed(before))[-TEXT_WINDOW_BEFORE:]
-    return "\n".join(([head] if head else []) + after)
+    return "\n".join(([head] if head else []) + [element_text(anchor, 300)] + after)
+
+
+def near_title_pieces(anchor: etree._Element) -> tuple[list[str], list[str]]:
+    """The stripped pieces of text before anchor (nearest first, each cut to its last
+    TEXT_WINDOW_BEFORE characters: only the end of the window is kept) and after it, each
+    side read until it holds more than its window. In C when built."""
+    if _speedups is not None:
+        found = _speedups.near_title_pieces(anchor, _HIDDEN_NAMES, TEXT_WINDOW_BEFORE,
+                                            TEXT_WINDOW_AFTER)
+        if found is not None:  # None: markup it leaves to Python (entity references, XInclude)
+            return found
+    return (window_pieces(iter_preceding_text(anchor), TEXT_WINDOW_BEFORE, TEXT_WINDOW_BEFORE),
+            window_pieces(iter_following_text(anchor), TEXT_WINDOW_AFTER))
+
+
+def window_pieces(pieces: Iterator[str], limit: int, keep: int = 0) -> list[str]:
+    """The non-empty stripped pieces (the last ``keep`` characters of each, all when 0) until
+    they hold more than ``limit`` characters.
+
+    >>> window_pieces(iter([" ab ", "", "cde", "f"]), 4, 2)
+    ['ab', 'de']
+    """
+    window: list[str] = []
+    size = 0
+    for piece in pieces:
+        piece = piece.strip()
+        if piece:
+            window.append(piece[-keep:] if keep else piece)
+            size += len(piece)
+            if size > limit:
+                break
+    return window
 
 
 # ---------------------------------------------------------------------------- dates
@@ -1033,12 +1040,11 @@ def first_date(values: list[Any], source: str) -> DateValue | None:
 # ---------------------------------------------------------------------------- the cascade
 
 
-def extract_metadata(root: Any, url: str, signal_elements: list[etree._Element] | None = None
-                     ) -> Metadata:
+def extract_metadata(root: Any, url: str, signal_scan: SignalScan | None = None) -> Metadata:
     """Metadata of a parsed page (the tree is not modified).
 
-    ``signal_elements``: the SCANNED_TAGS elements of root in document order, when the parse
-    stage collected them (``ParsedPage.signal_elements``); else the tree is walked here.
+    ``signal_scan``: what the parse stage read of root's html/meta/link/title/script/h1/time
+    elements (``ParsedPage.signals``), else the tree is walked here.
 
     >>> from lxml import html as lh
     >>> doc = lh.fromstring('<html lang="en-US"><head><title>Big News - Example</title>'
@@ -1054,7 +1060,7 @@ def extract_metadata(root: Any, url: str, signal_elements: list[etree._Element] 
     if hasattr(root, "getroot"):
         root = root.getroot()
     url = url or ""
-    signals = scan_page(root, signal_elements)
+    signals = scan_page(root, signal_scan)
     graph = JsonLdGraph.from_scripts(signals.ld_scripts) if signals.ld_scripts else None
     canonical = choose_canonical(signals, url)
     title_hints = [signals.title or "", signals.first(TITLE_META) or ""]

@@ -5,7 +5,8 @@ dropped in C), then code-only elements stripped in C with ``etree.strip_elements
 ``<noscript>`` is left for the extractor: it is usually junk, but some sites (Discourse
 forums) serve their whole content there for clients without JavaScript.
 ``<script type="application/ld+json">`` is kept for the metadata stage; the
-extractor removes it before reading text.
+extractor removes it before reading text. The walk that drops the other scripts also reads
+what the metadata stage needs (:class:`SignalScan`), in C when cleaning._speedups is built.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ CODE_ONLY_TAGS = ("style", "template", "svg", "math", "object", "embed", "canvas
 # Script types the metadata stage reads; every other <script> is dropped at parse time.
 KEPT_SCRIPT_TYPES = ("application/ld+json",)
 
-# Tags the metadata stage reads (cleaning.metadata.scan_page). parse_page collects them in the
-# walk that drops scripts, so the metadata stage does not walk the whole tree again (~0.1 ms).
+# Tags the metadata stage reads (cleaning.metadata.scan_page). parse_page reads them in the
+# walk that drops scripts (scan_signals), so the metadata stage does not walk the tree again.
 SIGNAL_TAGS = ("html", "meta", "link", "title", "script", "h1", "time")
 
 # Trees beyond this many elements are cut after their first MAX_ELEMENTS elements (document
@@ -93,40 +94,85 @@ def without_control_bytes(data: bytes) -> bytes:
 
 
 @dataclass(frozen=True, slots=True)
+class SignalScan:
+    """What one walk over the SIGNAL_TAGS and ``<noscript>`` elements read, each kind in
+    document order (what cleaning.metadata.scan_page needs; <meta>/<link> as plain values)."""
+
+    # <meta> with a key: (first non-empty of property/name/itemprop/http-equiv, content else value)
+    metas: list[tuple[str, str | None]]
+    # <link> whose rel holds "canonical" in any ASCII case: (rel, href)
+    links: list[tuple[str, str | None]]
+    scripts: list[etree._Element]  # the <script>s left in the tree
+    titles: list[etree._Element]
+    h1s: list[etree._Element]
+    times: list[etree._Element]
+    htmls: list[etree._Element]
+    noscripts: list[etree._Element]
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedPage:
-    """A parsed tree, the SIGNAL_TAGS elements of it and its ``<noscript>`` elements, each in
-    document order (None: walk again)."""
+    """A parsed tree and what the script-dropping walk read of it (None: walk again), with
+    its ``<noscript>`` elements in document order."""
 
     root: etree._Element
-    signal_elements: list[etree._Element] | None = None
+    signals: SignalScan | None = None
     noscripts: list[etree._Element] | None = None
 
 
 def drop_scripts(root: etree._Element, keep_types: tuple[str, ...] = KEPT_SCRIPT_TYPES) -> None:
     """Remove every ``<script>`` except those whose type is in ``keep_types`` (tails kept)."""
     remove_keeping_tails([script for script in root.iter("script")
-                    if (script.get("type") or "").strip().lower() not in keep_types])
+                          if (script.get("type") or "").strip().lower() not in keep_types])
 
 
-def drop_scripts_collecting(root: etree._Element, tags: tuple[str, ...] = SIGNAL_TAGS,
-                            keep_types: tuple[str, ...] = KEPT_SCRIPT_TYPES
-                            ) -> list[etree._Element]:
-    """:func:`drop_scripts`, returning the elements of ``tags`` that remain, in document order.
+def scan_signals(root: etree._Element, drop: bool = True,
+                 keep_types: tuple[str, ...] = KEPT_SCRIPT_TYPES) -> SignalScan:
+    """The SIGNAL_TAGS and ``<noscript>`` data of root; with ``drop``, every ``<script>``
+    whose type is not in ``keep_types`` is removed first (tails kept). In C when built.
 
-    >>> root = etree.fromstring("<html><head><title>T</title><script>x()</script></head></html>",
-    ...                         make_parser())
-    >>> [el.tag for el in drop_scripts_collecting(root)], root.find(".//script")
-    (['html', 'title'], None)
+    >>> root = etree.fromstring('<html><head><title>T</title><script>x()</script>'
+    ...                         '<meta name="A" content="1"></head></html>', make_parser())
+    >>> scan = scan_signals(root)
+    >>> scan.metas, [el.tag for el in scan.titles], root.find(".//script")
+    ([('A', '1')], ['title'], None)
     """
-    found: list[etree._Element] = []
+    if _speedups is not None:
+        found = _speedups.scan_signals(root, keep_types, drop)
+    else:
+        found = scan_signals_py(root, keep_types, drop)
+    remove_keeping_tails(found[-1])
+    return SignalScan(*found[:-1])
+
+
+def scan_signals_py(root: etree._Element, keep_types: tuple[str, ...], drop: bool) -> tuple:
+    """The Python form of ``_speedups.scan_signals``: SignalScan's fields, then the scripts
+    to drop (none unless ``drop``)."""
+    metas: list[tuple[str, str | None]] = []
+    links: list[tuple[str, str | None]] = []
+    kept: list[etree._Element] = []
     dropped: list[etree._Element] = []
-    for el in root.iter(*tags):
-        if el.tag == "script" and (el.get("type") or "").strip().lower() not in keep_types:
-            dropped.append(el)
+    elements: dict[str, list[etree._Element]] = {
+        tag: [] for tag in ("title", "h1", "time", "html", "noscript")}
+    for el in root.iter(*SIGNAL_TAGS, "noscript"):
+        tag = el.tag
+        if tag == "meta":
+            key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+            if key:
+                value = el.get("content")
+                metas.append((key, el.get("value") if value is None else value))
+        elif tag == "link":
+            rel = el.get("rel")
+            if rel and "canonical" in rel.lower():  # (only K and İ lower-case to ASCII)
+                links.append((rel, el.get("href")))
+        elif tag == "script":
+            if drop and (el.get("type") or "").strip().lower() not in keep_types:
+                dropped.append(el)
+            else:
+                kept.append(el)
         else:
-            found.append(el)
-    remove_keeping_tails(dropped)
-    return found
+            elements[tag].append(el)
+    return (metas, links, kept, *elements.values(), dropped)
 
 
 def remove_keeping_tails(elements: list[etree._Element]) -> None:
@@ -226,19 +272,17 @@ def parse_page(text: str, utf8: bytes | None = None) -> ParsedPage | None:
     text is not encoded again.
 
     >>> page = parse_page("<title>T</title><p>x<script>y()</script></p>")
-    >>> [el.tag for el in page.signal_elements], page.root.findtext(".//p")
-    (['html', 'title'], 'x')
+    >>> [el.tag for el in page.signals.titles], page.root.findtext(".//p")
+    (['title'], 'x')
     """
     root = parse_tree(text, utf8)
     if root is None:
         return None
     etree.strip_elements(root, *CODE_ONLY_TAGS, with_tail=False)
-    found = drop_scripts_collecting(root, SIGNAL_TAGS + ("noscript",))
+    signals = scan_signals(root)
     if limit_tree_size(root):
         return ParsedPage(root)  # the cut may have removed collected elements
-    noscripts = [el for el in found if el.tag == "noscript"]  # (the extractor's, same walk)
-    return ParsedPage(root, [el for el in found if el.tag != "noscript"] if noscripts else found,
-                      noscripts)
+    return ParsedPage(root, signals, signals.noscripts)
 
 
 # Measured and not done: cutting <script>/<style> contents out of the bytes before the parse.

@@ -137,12 +137,12 @@ def _clean_page(raw: RawPage, config: CleaningConfig) -> ArticleRecord | Rejecte
     if page is None:
         return Rejected("unparseable", url=raw.url)
     root = page.root
-    meta = extract_metadata(root, raw.url, page.signal_elements)
-    scripts_left = page.signal_elements is None
+    meta = extract_metadata(root, raw.url, page.signals)
+    scripts_left = page.signals is None
     if not scripts_left:  # the JSON-LD scripts metadata read are all that is left: drop them
-        remove_keeping_tails([el for el in page.signal_elements if el.tag == "script"])
+        remove_keeping_tails(page.signals.scripts)
     noscripts = page.noscripts
-    h1s = None if scripts_left else [el for el in page.signal_elements if el.tag == "h1"]
+    h1s = None if scripts_left else page.signals.h1s
     del page  # the collected element proxies are not needed past metadata
     content = extract_content(root, raw.url, config, title=meta.title, scripts_left=scripts_left,
                               noscripts=noscripts, h1s=h1s)

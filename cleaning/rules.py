@@ -525,6 +525,11 @@ PREV_IN_LINK_RE = re.compile(
     r"^\s*(?:pre|prev|previous|上一篇|上一条|上篇)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE)
 NEXT_IN_LINK_RE = re.compile(
     r"^\s*(?:next|下一篇|下一条|下篇)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE)
+# Words that every text the four regexes above match holds once lower-cased (re.IGNORECASE maps
+# no non-ASCII character to their letters, str.lower() none to them): a text holding none is not
+# tested with the regexes. tests/test_rules.py checks it.
+PREV_NEXT_WORDS = ("pre", "next", "older", "newer", "上", "下")
+PREV_NEXT_WORD_RE = re.compile("|".join(PREV_NEXT_WORDS))  # on lower-cased text (faster than re.I)
 # Substrings that any prev/next label text contains (English labels need their colon): only
 # text nodes holding one are inspected (one XPath in C instead of a look at every link).
 PREV_NEXT_KEYWORDS = (":", "：", "上一", "下一", "上篇", "下篇")

@@ -369,7 +369,7 @@ def test_noscripts_found_at_parse_time_give_the_same_content(html):
     assert given.noscripts, "the parse walk collects them"
     config = CleaningConfig()
     expected = extract_content(walked.root, "https://e.com/a", config)
-    h1s = [el for el in given.signal_elements if el.tag == "h1"]
+    h1s = given.signals.h1s
     assert extract_content(given.root, "https://e.com/a", config,
                            noscripts=given.noscripts, h1s=h1s) == expected
     if "Real heading" in html:

@@ -465,3 +465,34 @@ def test_line_end_gate_keeps_every_rule_that_matches(line, data):
         regex = re.compile(pattern[1:], re.IGNORECASE)
         if regex.match(stripped):
             assert line_end_mask(regex) >> ord(stripped[-1]) & 1, pattern
+
+
+# rules.PREV_NEXT_WORDS: a text without any of them is never matched by the label regexes.
+from cleaning import rules  # noqa: E402
+
+LABEL_REGEXES = (rules.PREV_LABEL_RE, rules.NEXT_LABEL_RE, rules.PREV_IN_LINK_RE,
+                 rules.NEXT_IN_LINK_RE)
+LABEL_SAMPLES = ["pre:", "Prev", "PREVIOUS", "previous  Post", "previous article：",
+                 "previous news", "previous item", "older post", "上一篇", "上一条", "上篇",
+                 "上一则", "next", "Next Post", "next article", "next news", "next item",
+                 "Newer post", "下一篇", "下一条", "下篇", "下一则", "Pre: title", "next：t",
+                 "上一篇：t", "下篇: t", "ſ: x", "İ:", "Posted: 2020"]
+
+
+def has_label_word(text: str) -> bool:
+    return rules.PREV_NEXT_WORD_RE.search(text.lower()) is not None
+
+
+@pytest.mark.parametrize("text", LABEL_SAMPLES)
+def test_label_regex_matches_hold_a_label_word(text: str) -> None:
+    for regex in LABEL_REGEXES:
+        if regex.search(text):
+            assert has_label_word(text), (regex.pattern, text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("prevPREVnxtNXTiousPOSTldwaickmſİı上下一篇条则 ：:\xa0\u3000")),
+               max_size=20))
+def test_label_regexes_need_a_label_word(text: str) -> None:
+    if not has_label_word(text):
+        assert not any(regex.search(text) for regex in LABEL_REGEXES), text

@@ -371,3 +371,170 @@ LINE_PIECES = sorted({word for word, _ in lines.ANYWHERE_RULES}
        .map("".join))
 def test_line_rules_on_generated_lines(text: str) -> None:
     assert_same_line_rules(text)
+
+
+# cleaning.parse.scan_signals: the compiled walk == scan_signals_py (same values, same elements
+# in the same order, the same scripts dropped).
+from cleaning import parse as parse_stage  # noqa: E402
+
+KEPT = parse_stage.KEPT_SCRIPT_TYPES
+SIGNAL_MARKUP = [
+    "<html lang='de'><head><title> A  <b>b</b> </title><title>second</title>"
+    "<meta property='' name='Author' content='x'><meta name='  ' content='y'>"
+    "<meta itemprop='datePublished' value='2020'><meta http-equiv='Content-Language' content='en'>"
+    "<meta content='no key'><meta property='og:title'><link rel='CANONICAL' href=' /a '>"
+    "<link rel='alternate canonical-x' href='/b'><link rel='canonİcal' href='/c'><link rel=''>"
+    "<link href='/d'><script type=' Application/LD+JSON '>{}</script><script>x()</script>"
+    "<script type=''>y</script><script type='text/javascript'>z</script></head>"
+    "<body>a<script>s</script>tail<h1>H</h1><noscript><p>n</p></noscript><time>t</time>"
+    "<html lang='x'></html><p>b<script>1</script><script>2</script>c</p></body></html>",
+    "<p>no head</p>",
+    "<html xml:lang='fr'><body><svg><title>svg</title></svg><h1/><h1/><time/></body></html>",
+    "<meta name='\u0130d' content='\xa0v\xa0'><script type='\xa0application/ld+json\u3000'>"
+    "{}</script><link rel='\u212aanonical canonical' href='x'>",
+]
+
+
+def assert_same_signals(html: str) -> None:
+    """Read-only scans compare element for element on one tree; dropping scans on two parses
+    compare by value and by the tree left."""
+    root = parse_stage.parse_tree(html, None)
+    c = extract._SPEEDUPS.scan_signals(root, KEPT, False)
+    assert c == parse_stage.scan_signals_py(root, KEPT, False)
+    trees = []
+    for scan in (extract._SPEEDUPS.scan_signals, parse_stage.scan_signals_py):
+        root = parse_stage.parse_tree(html, None)
+        found = scan(root, KEPT, True)
+        shape = [[(el.tag, el.get("type"), el.sourceline) for el in group]
+                 if group and isinstance(group[0], etree._Element) else group for group in found]
+        parse_stage.remove_keeping_tails(found[-1])
+        trees.append((shape, etree.tostring(root)))
+    assert trees[0] == trees[1]
+
+
+@needs_speedups
+@pytest.mark.parametrize("html", SIGNAL_MARKUP)
+def test_scan_signals_tricky(html: str) -> None:
+    assert_same_signals(html)
+
+
+@needs_speedups
+@pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
+def test_scan_signals_saved_pages(name: str) -> None:
+    assert_same_signals((CASES_DIR / f"{name}.html").read_text(encoding="utf-8"))
+
+
+SIGNAL_TAGS = ["meta", "link", "script", "title", "h1", "time", "html", "noscript", "div", "p"]
+SIGNAL_ATTRS = ["", " name='a'", " property='og:x' content='1'", " name='' itemprop='b' value='v'",
+                " http-equiv='c'", " rel='canonical' href='/x'", " rel='Canonical foo'",
+                " rel='nocanonical'", " type='application/ld+json'", " type=' APPLICATION/ld+json'",
+                " type='text/javascript'", " type=''", " lang='en'", " content='z'"]
+
+
+@st.composite
+def signal_markup(draw, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4 if depth < 3 else 0))):
+        tag = draw(st.sampled_from(SIGNAL_TAGS))
+        parts.append(f"<{tag}{draw(st.sampled_from(SIGNAL_ATTRS))}>{draw(TEXTS)}"
+                     f"{draw(signal_markup(depth + 1))}</{tag}>{draw(TEXTS)}")
+    return "".join(parts)
+
+
+@needs_speedups
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(signal_markup())
+def test_scan_signals_generated(html: str) -> None:
+    assert_same_signals(f"<html><head>{html}</head><body>{html}</body></html>")
+
+
+# cleaning.metadata.near_title_pieces: the compiled reading of the text around an element ==
+# window_pieces over iter_preceding_text / iter_following_text, for every element of a page.
+from cleaning import metadata  # noqa: E402
+
+NEAR_TITLE_MARKUP = [
+    "<html><head><title>T</title></head><body>lead<div>a <b>b</b> <!-- c --> after comment"
+    "<h1>Title</h1>x<script>s</script>y<noscript>n</noscript><p>p1<svg><text>v</text></svg>"
+    "t<?pi z?>after pi<i>i</i></p></div>tail</body></html>",
+    "<div>\u3000 \xa0<p>" + "long " * 80 + "</p><h2>Title\u2028</h2>\x1c" + "<p>é中 " * 90
+    + "</p></div>",
+    "<html><body><h1>Only</h1></body></html>",
+    "<table><tr><td>Menu</td></tr><tr><td><b>Title</b></td></tr><tr><td>2012-06-04</td></tr></table>",
+    "<div><style>x</style><template><p>t</p></template><p>a<title>in body</title>b</p>"
+    "<h1>T</h1><head>h</head>c</div>",
+]
+
+
+def assert_same_near_title(root: etree._Element) -> None:
+    """Every element as the anchor, with the real windows and with small ones (cuts and stops
+    inside generated text)."""
+    windows = ((metadata.TEXT_WINDOW_BEFORE, metadata.TEXT_WINDOW_AFTER), (3, 7))
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for before, after in windows:
+            compiled = extract._SPEEDUPS.near_title_pieces(el, metadata._HIDDEN_NAMES, before,
+                                                           after)
+            expected = (metadata.window_pieces(metadata.iter_preceding_text(el), before, before),
+                        metadata.window_pieces(metadata.iter_following_text(el), after))
+            assert compiled == expected, (el.tag, before)
+
+
+@needs_speedups
+@pytest.mark.parametrize("html", NEAR_TITLE_MARKUP)
+def test_near_title_tricky(html: str) -> None:
+    from lxml import html as lxml_html
+
+    assert_same_near_title(parse_page(html).root)
+    assert_same_near_title(lxml_html.fromstring(html))  # comments and PIs kept
+
+
+@needs_speedups
+@pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html")))
+def test_near_title_saved_pages(name: str) -> None:
+    assert_same_near_title(parse_page((CASES_DIR / f"{name}.html").read_text(encoding="utf-8")).root)
+
+
+@needs_speedups
+def test_near_title_leaves_entities_to_python() -> None:
+    root = etree.fromstring("<!DOCTYPE r [<!ENTITY e 'x'>]><r><p>a&e;b</p><h1>T</h1>&e;c</r>",
+                            etree.XMLParser(resolve_entities=False))
+    assert extract._SPEEDUPS.near_title_pieces(root[1], metadata._HIDDEN_NAMES, 160, 500) is None
+    assert metadata.text_near_title(root[1])
+
+
+NEAR_TAGS = ["div", "p", "h1", "script", "title", "svg", "b", "noscript", "span"]
+
+
+@st.composite
+def near_markup(draw, depth: int = 0) -> str:
+    parts = [draw(TEXTS)]
+    for _ in range(draw(st.integers(0, 4 if depth < 4 else 0))):
+        tag = draw(st.sampled_from(NEAR_TAGS))
+        parts.append(f"<{tag}>{draw(TEXTS)}{draw(near_markup(depth + 1))}</{tag}>"
+                     f"{draw(st.sampled_from(['', '<!--c-->', '<?pi x?>']))}{draw(TEXTS)}")
+    return "".join(parts)
+
+
+@needs_speedups
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(near_markup())
+def test_near_title_generated(html: str) -> None:
+    from lxml import html as lxml_html
+
+    page = f"<html><body><div>{html}</div></body></html>"
+    assert_same_near_title(parse_page(page).root)
+    assert_same_near_title(lxml_html.document_fromstring(page))
+
+
+@needs_speedups
+@pytest.mark.parametrize("name", sorted(p.stem for p in CASES_DIR.glob("*.html"))[:20])
+def test_enclosing_link_saved_pages(name: str) -> None:
+    from lxml import html as lxml_html
+
+    html = (CASES_DIR / f"{name}.html").read_text(encoding="utf-8")
+    for root in (parse_page(html).root, lxml_html.document_fromstring(html)):
+        for el in root.iter():  # comments and PIs too (lxml.html keeps them)
+            for levels in (1, 3, 4):
+                assert extract._SPEEDUPS.enclosing_link(el, levels) is \
+                    extract.enclosing_link_py(el, levels)
