@@ -66,7 +66,7 @@ def compare(before: Path, after: Path) -> int:
     if [r["id"] for r in old] != [r["id"] for r in new]:
         print("the two dumps hold different pages")
         return 1
-    differ = [(a["id"], differing_fields(a, b)) for a, b in zip(old, new) if a != b]
+    differ = [(a["id"], differing_fields(a, b)) for a, b in zip(old, new, strict=True) if a != b]
     for page, fields in differ[:20]:
         print(page, fields)
     print(f"{len(differ)} of {len(old)} pages differ")
