@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BENCH = ROOT.parent / "shared" / "bench"
 
 
-def load_pages(folder: Path, where: str | None = None) -> list[tuple[str, str]]:
-    """(html, url) of a benchmark folder's pages, optionally those whose truth field matches
-    ``where`` (``field=value``)."""
+def load_pages(folder: Path, where: str | None = None) -> list[tuple[str, str, str]]:
+    """(id, html, url) of a benchmark folder's pages, optionally those whose truth field
+    matches ``where`` (``field=value``)."""
     key, _, value = (where or "").partition("=")
     pages = []
     for line in (folder / "truth.jsonl").read_text(encoding="utf-8").splitlines():
@@ -34,7 +34,7 @@ def load_pages(folder: Path, where: str | None = None) -> list[tuple[str, str]]:
         if key and str(row.get(key)) != value:
             continue
         html = gzip.decompress((folder / "html" / f"{row['id']}.html.gz").read_bytes())
-        pages.append((html.decode("utf-8", "replace"), row.get("url") or ""))
+        pages.append((row["id"], html.decode("utf-8", "replace"), row.get("url") or ""))
     return pages
 
 
@@ -52,10 +52,11 @@ def import_clean_html(checkout: Path) -> Callable:
         sys.path.pop(0)
 
 
-def alternate(old: Callable, new: Callable, pages: list[tuple[str, str]]) -> tuple[float, float]:
+def alternate(old: Callable, new: Callable, pages: list[tuple[str, str, str]]
+              ) -> tuple[float, float]:
     """CPU ms per page of old and new, each page cleaned by both, who goes first alternating."""
     spent = {old: 0.0, new: 0.0}
-    for number, (html, url) in enumerate(pages):
+    for number, (_, html, url) in enumerate(pages):
         for clean in ((old, new) if number % 2 == 0 else (new, old)):
             start = time.process_time()
             clean(html, url)
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.sets or ["wcxb_test", "trafilatura_eval"]:
         pages = load_pages(args.bench / name, args.where)
         for clean in (old, new):  # warm-up: lazy imports, caches
-            for html, url in pages[:30]:
+            for _, html, url in pages[:30]:
                 clean(html, url)
         old_ms, new_ms = alternate(old, new, pages)
         print(f"{name:18s} {len(pages):5d} pages  old {old_ms:6.2f}  new {new_ms:6.2f} ms/page CPU"

@@ -21,27 +21,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ab_speed import DEFAULT_BENCH  # noqa: E402
+from ab_speed import DEFAULT_BENCH, load_pages  # noqa: E402
 
 SETS = ("trafilatura_eval", "wcxb_test")
 
 
 def dump(out: Path, bench: Path = DEFAULT_BENCH) -> int:
     """Write one line per page: set/id, result type and every field."""
-    import gzip
-
     from cleaning import clean_html
     count = 0
     with out.open("w", encoding="utf-8") as f:
         for name in SETS:
-            folder = bench / name
-            for line in (folder / "truth.jsonl").read_text(encoding="utf-8").splitlines():
-                row = json.loads(line)
-                html = gzip.decompress((folder / "html" / f"{row['id']}.html.gz").read_bytes())
-                result = clean_html(html.decode("utf-8", "replace"), row.get("url") or "")
+            for page_id, html, url in load_pages(bench / name):
+                result = clean_html(html, url)
                 fields = dataclasses.asdict(result)
                 fields.pop("fetched_at", None)
-                f.write(json.dumps({"id": f"{name}/{row['id']}", "type": type(result).__name__,
+                f.write(json.dumps({"id": f"{name}/{page_id}", "type": type(result).__name__,
                                     "rec": fields}, default=str, sort_keys=True,
                                    ensure_ascii=False) + "\n")
                 count += 1

@@ -319,6 +319,17 @@ cdef inline xmlNode* next_element(xmlNode* node) noexcept nogil:
     return sibling
 
 
+cdef inline xmlNode* next_in_subtree(xmlNode* node, xmlNode* top) noexcept nogil:
+    """The element-like node after ``node`` in document order inside ``top``'s subtree, or
+    NULL (lxml's iter() order)."""
+    cdef xmlNode* child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
+    if child is not NULL:
+        return child
+    while node is not top and next_element(node) is NULL:
+        node = node.parent
+    return next_element(node) if node is not top else NULL
+
+
 cdef inline bint is_space(unsigned int cp) noexcept nogil:
     """Python's str.isspace() (the characters str.strip() removes)."""
     if cp < 0x80:
@@ -1718,18 +1729,11 @@ def nodes_with_text(_Element root not None, bytes probe not None):
     cdef _Document doc = root._doc
     cdef xmlNode* top = root._c_node
     cdef xmlNode* node = top
-    cdef xmlNode* child
     cdef const char* needle = probe
     while node is not NULL:
         if own_text_may_hold(node, needle):
             found.append(elementFactory(doc, node))
-        child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
-        if child is not NULL:
-            node = child
-            continue
-        while node is not top and next_element(node) is NULL:
-            node = node.parent
-        node = next_element(node) if node is not top else NULL
+        node = next_in_subtree(node, top)
     return found
 
 
@@ -1797,7 +1801,6 @@ cdef int mark_subtree(_Document doc, xmlNode* top, list bylines, list itemprops,
     """node_marks of ``top`` and its descendant elements, in document order, appending the
     marked ones; stops after ``budget`` elements (a negative budget: no limit)."""
     cdef xmlNode* node = top
-    cdef xmlNode* child
     cdef int marks
     while node is not NULL:
         if node.type == tree.XML_ELEMENT_NODE:
@@ -1811,13 +1814,7 @@ cdef int mark_subtree(_Document doc, xmlNode* top, list bylines, list itemprops,
                 bylines.append(elementFactory(doc, node))
             if marks & 2:
                 itemprops.append(elementFactory(doc, node))
-        child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
-        if child is not NULL:
-            node = child
-            continue
-        while node is not top and next_element(node) is NULL:
-            node = node.parent
-        node = next_element(node) if node is not top else NULL
+        node = next_in_subtree(node, top)
     return 0
 
 
@@ -2341,7 +2338,6 @@ def scan_signals(_Element root not None, tuple keep_types not None, bint drop):
     cdef _Document doc = root._doc
     cdef xmlNode* top = root._c_node
     cdef xmlNode* node = top
-    cdef xmlNode* child
     cdef int kind
     cdef bint keep_untyped = "" in keep_types
     while node is not NULL:
@@ -2375,13 +2371,7 @@ def scan_signals(_Element root not None, tuple keep_types not None, bint drop):
                 htmls.append(elementFactory(doc, node))
             elif kind == SIG_NOSCRIPT:
                 noscripts.append(elementFactory(doc, node))
-        child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
-        if child is not NULL:
-            node = child
-            continue
-        while node is not top and next_element(node) is NULL:
-            node = node.parent
-        node = next_element(node) if node is not top else NULL
+        node = next_in_subtree(node, top)
     return metas, links, kept, titles, h1s, times, htmls, noscripts, dropped
 
 
@@ -2415,17 +2405,6 @@ cdef bint is_named(xmlNode* node, tuple names) noexcept:
 
 
 # cleaning.extract.unlink_offsite_headings (elements_holding): the headings that hold a link
-
-cdef xmlNode* next_in_subtree(xmlNode* node, xmlNode* top) noexcept:
-    """The element-like node after ``node`` in document order inside ``top``'s subtree, or
-    NULL (lxml's iter() order)."""
-    cdef xmlNode* child = first_element(node) if node.type == tree.XML_ELEMENT_NODE else NULL
-    if child is not NULL:
-        return child
-    while node is not top and next_element(node) is NULL:
-        node = node.parent
-    return next_element(node) if node is not top else NULL
-
 
 def elements_holding(list tops not None, tuple names not None, bytes inner not None):
     """The elements named one of ``names`` (bytes) in the subtrees of ``tops`` (each top

@@ -120,12 +120,6 @@ class ParsedPage:
     noscripts: list[etree._Element] | None = None
 
 
-def drop_scripts(root: etree._Element, keep_types: tuple[str, ...] = KEPT_SCRIPT_TYPES) -> None:
-    """Remove every ``<script>`` except those whose type is in ``keep_types`` (tails kept)."""
-    remove_keeping_tails([script for script in root.iter("script")
-                          if (script.get("type") or "").strip().lower() not in keep_types])
-
-
 def scan_signals(root: etree._Element, drop: bool = True,
                  keep_types: tuple[str, ...] = KEPT_SCRIPT_TYPES) -> SignalScan:
     """The SIGNAL_TAGS and ``<noscript>`` data of root; with ``drop``, every ``<script>``

@@ -490,8 +490,7 @@ def repair_text(text: str) -> tuple[str, list[str]]:
     if not text:
         return text, []
     flags = text_flags(text)  # one scan for every quick test of the plain path
-    if not flags & UNUSUAL and (text.isascii() or unicodedata.is_normalized("NFC", text)):
-        # plain text (is_plain_text): only our spacing fixers can change it
+    if is_plain_text(text, flags):  # only our spacing fixers can change it
         if not flags & FIXABLE:  # and none of their quick tests fires (almost all text)
             return text, []
         applied: list[str] = []
@@ -501,18 +500,18 @@ def repair_text(text: str) -> tuple[str, list[str]]:
     return repair_any_text(text)
 
 
-def is_plain_text(text: str) -> bool:
+def is_plain_text(text: str, flags: int | None = None) -> bool:
     """True when neither remove_invisible_chars nor ftfy can change text and it holds no
     whitespace but spaces and newlines: repair_text's first round then runs only the spacing
-    fixers. Two scans instead of five.
+    fixers. Two scans instead of five (one when the caller has the text's ``flags``).
 
     >>> is_plain_text("café “quotes” 中文\\n\\nok"), is_plain_text("a\\u200bb"), is_plain_text("cafÃ©")
     (True, False, False)
     >>> is_plain_text("a\\tb"), is_plain_text("cafe\\u0301"), is_plain_text("\\x1b[31m")
     (False, False, False)
     """
-    return UNUSUAL_CHARS.search(text) is None and (
-        text.isascii() or unicodedata.is_normalized("NFC", text))
+    unusual = UNUSUAL_CHARS.search(text) is not None if flags is None else flags & UNUSUAL
+    return not unusual and (text.isascii() or unicodedata.is_normalized("NFC", text))
 
 
 def repair_any_text(text: str) -> tuple[str, list[str]]:

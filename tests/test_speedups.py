@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -151,14 +152,22 @@ TEXTS = st.text(alphabet=st.sampled_from(list("ab :：上下一篇\u3000\xa0\n\t
 
 
 @st.composite
-def markup(draw, depth: int = 0) -> str:
-    parts = []
-    for _ in range(draw(st.integers(0, 4 if depth < 4 else 0))):
-        tag = draw(st.sampled_from(TAGS))
-        inner = draw(markup(depth + 1))
-        parts.append(f"<{tag}{draw(st.sampled_from(ATTRS))}>{draw(TEXTS)}{inner}</{tag}>"
-                     f"{draw(TEXTS)}")
+def nested_markup(draw, tags: Sequence[str], attrs: Sequence[str] = ("",),
+                  fillers: Sequence[str] = ("",), max_depth: int = 4, lead: bool = False,
+                  depth: int = 0) -> str:
+    """Random nested elements of ``tags`` with ``attrs``, text around and inside them, and a
+    ``filler`` (comment, PI) after each; ``lead``: text before the first element too."""
+    parts = [draw(TEXTS)] if lead else []
+    for _ in range(draw(st.integers(0, 4 if depth < max_depth else 0))):
+        tag = draw(st.sampled_from(tags))
+        inner = draw(nested_markup(tags, attrs, fillers, max_depth, lead, depth + 1))
+        parts.append(f"<{tag}{draw(st.sampled_from(attrs))}>{draw(TEXTS)}{inner}</{tag}>"
+                     f"{draw(st.sampled_from(fillers))}{draw(TEXTS)}")
     return "".join(parts)
+
+
+def markup() -> st.SearchStrategy[str]:
+    return nested_markup(TAGS, ATTRS)
 
 
 @needs_speedups
@@ -431,14 +440,8 @@ SIGNAL_ATTRS = ["", " name='a'", " property='og:x' content='1'", " name='' itemp
                 " type='text/javascript'", " type=''", " lang='en'", " content='z'"]
 
 
-@st.composite
-def signal_markup(draw, depth: int = 0) -> str:
-    parts = []
-    for _ in range(draw(st.integers(0, 4 if depth < 3 else 0))):
-        tag = draw(st.sampled_from(SIGNAL_TAGS))
-        parts.append(f"<{tag}{draw(st.sampled_from(SIGNAL_ATTRS))}>{draw(TEXTS)}"
-                     f"{draw(signal_markup(depth + 1))}</{tag}>{draw(TEXTS)}")
-    return "".join(parts)
+def signal_markup() -> st.SearchStrategy[str]:
+    return nested_markup(SIGNAL_TAGS, SIGNAL_ATTRS, max_depth=3)
 
 
 @needs_speedups
@@ -506,14 +509,8 @@ def test_near_title_leaves_entities_to_python() -> None:
 NEAR_TAGS = ["div", "p", "h1", "script", "title", "svg", "b", "noscript", "span"]
 
 
-@st.composite
-def near_markup(draw, depth: int = 0) -> str:
-    parts = [draw(TEXTS)]
-    for _ in range(draw(st.integers(0, 4 if depth < 4 else 0))):
-        tag = draw(st.sampled_from(NEAR_TAGS))
-        parts.append(f"<{tag}>{draw(TEXTS)}{draw(near_markup(depth + 1))}</{tag}>"
-                     f"{draw(st.sampled_from(['', '<!--c-->', '<?pi x?>']))}{draw(TEXTS)}")
-    return "".join(parts)
+def near_markup() -> st.SearchStrategy[str]:
+    return nested_markup(NEAR_TAGS, fillers=["", "<!--c-->", "<?pi x?>"], lead=True)
 
 
 @needs_speedups
